@@ -1,0 +1,38 @@
+"""Decision trees: size is the depth (``max_depth``) or the number of leaves."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.tree import DecisionTreeClassifier
+
+from .base import Adapter
+
+
+class DecisionTreeAdapter(Adapter):
+    """Adapter for :class:`sklearn.tree.DecisionTreeClassifier`.
+
+    ``size=3`` means ``max_depth=3``; ``size={"max_leaf_nodes": 8}`` bounds the
+    number of leaves instead (both may be given together).  Measured sizes come
+    from the fitted tree's ``get_depth()`` and ``get_n_leaves()``.
+    """
+
+    size_names = ("max_depth", "max_leaf_nodes")
+    weights_as_counts = True
+
+    @classmethod
+    def accepts(cls, estimator) -> bool:
+        return isinstance(estimator, DecisionTreeClassifier)
+
+    def normalize_size(self, size):
+        request = super().normalize_size(size)
+        if request.get("max_leaf_nodes", 2) < 2:
+            raise ValueError("size max_leaf_nodes must be at least 2.")
+        return request
+
+    def measure(self, model):
+        measured = {"max_depth": int(model.get_depth()), "max_leaf_nodes": int(model.get_n_leaves())}
+        return measured
+
+    def prepare_X(self, X):
+        # Trees work in float32; converting once spares a copy in every fit.
+        return np.ascontiguousarray(X, dtype=np.float32)

@@ -1,0 +1,32 @@
+"""compact: small models that are as accurate as possible.
+
+``compact.fit(estimator, X, y, size=...)`` learns the training distribution on
+which a model of fixed size scores best on held-out data.  Heavy dependencies
+(optuna, xgboost, torch) are imported only when used, so ``import compact`` is
+fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["fit", "CompactResult", "__version__"]
+
+_LAZY = {
+    "fit": ("compact.compaction", "fit"),
+    "CompactResult": ("compact.result", "CompactResult"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'compact' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))

@@ -1,0 +1,227 @@
+"""``compact.fit``: learn the training distribution for a model of fixed size."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+
+from .adapters import get_adapter
+from ._validation import check_data, check_fraction, check_positive_int, check_seed
+from .distributions import DistributionParams, DPBetaMixture, flatten_uncertainty
+from .optimizer import create_study, quiet_optuna, suggest
+from .oracle import resolve_oracle, uncertainty
+from .result import CompactResult, TrialRecord
+
+METHODS = ("oracle",)
+
+
+def fit(
+    estimator,
+    X,
+    y,
+    *,
+    size,
+    oracle="xgboost",
+    n_trials: int = 100,
+    n_draws: int = 3,
+    scoring="f1_macro",
+    validation_size: float = 0.25,
+    validation_data=None,
+    flatten: bool = True,
+    random_state=None,
+    n_jobs: int = 1,
+    method: str = "oracle",
+    weights_mode: bool = False,
+    timeout: float | None = None,
+    verbose: int = 0,
+) -> CompactResult:
+    """Fit a small model of fixed ``size`` on a learned training distribution.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The small model family, e.g. ``DecisionTreeClassifier()``; its other
+        hyper-parameters are kept.  Must be handled by an adapter
+        (:func:`compact.adapters.get_adapter`).
+    X : array-like of shape (n_samples, n_features)
+        Training data (numpy or pandas); finite values only.
+    y : array-like of shape (n_samples,)
+        Class labels of any type, at least two classes.
+    size : int or dict
+        Size of the small model in its family's units, e.g. ``3`` (tree depth)
+        or ``{"max_leaf_nodes": 8}``.  The fitted model never exceeds it.
+    oracle : "xgboost" or estimator, default="xgboost"
+        Probabilistic classifier whose uncertainty shapes the distribution;
+        fitted on the training part unless already fitted.
+    n_trials : int, default=100
+        Optimisation trials; the first is the original data (the baseline).
+    n_draws : int, default=3
+        Samples drawn (and small models fitted) per trial; the objective is
+        their mean validation score.
+    scoring : str or callable, default="f1_macro"
+        Any scikit-learn scorer.
+    validation_size : float, default=0.25
+        Fraction of ``(X, y)`` held out (stratified) to score candidates, when
+        ``validation_data`` is not given.
+    validation_data : tuple (X_val, y_val), optional
+        Explicit held-out data; then all of ``(X, y)`` is used for training.
+    flatten : bool, default=True
+        Spread the uncertainty scores near-uniformly (rank-preserving).
+    random_state : int, RandomState or None
+        Seed; the same seed gives the same result (with ``n_jobs=1``).
+    n_jobs : int, default=1
+        Parallel trials (threads) and oracle threads.
+    method : {"oracle"}, default="oracle"
+        Compaction method.
+    weights_mode : bool, default=False
+        Fit on the full training data with the expected sampling frequency as
+        ``sample_weight`` instead of on a resample.
+    timeout : float, optional
+        Stop starting new trials after this many seconds.
+    verbose : int, default=0
+        Print progress (trials done, best score) to stderr when > 0.
+
+    Returns
+    -------
+    CompactResult
+        The small model (``model_``), its measured size, baseline and best
+        validation scores, best distribution parameters and trial history.
+    """
+    started = time.perf_counter()
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}; available: {list(METHODS)}.")
+    n_trials = check_positive_int(n_trials, "n_trials")
+    n_draws = check_positive_int(n_draws, "n_draws")
+    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    seed = check_seed(random_state)
+    adapter = get_adapter(estimator)
+    request = adapter.normalize_size(size)
+    X, y, feature_names = check_data(X, y)
+    scorer = check_scoring(adapter.estimator, scoring=scoring)
+
+    split_seed, oracle_seed, model_seed, draw_seed, study_seed = (
+        int(s) for s in np.random.SeedSequence(seed).generate_state(5)
+    )
+    if validation_data is None:
+        validation_size = check_fraction(validation_size, "validation_size")
+        stratify = y if np.unique(y, return_counts=True)[1].min() >= 2 else None
+        X_tr, X_val, y_tr, y_val = train_test_split(
+            X, y, test_size=validation_size, stratify=stratify, random_state=split_seed % 2**32
+        )
+    else:
+        X_tr, y_tr = X, y
+        X_val, y_val, _ = check_data(*validation_data)
+        if X_val.shape[1] != X_tr.shape[1]:
+            raise ValueError(
+                f"validation_data has {X_val.shape[1]} features, training data has {X_tr.shape[1]}."
+            )
+    classes, codes_tr = np.unique(y_tr, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError("The training part holds a single class; use more data or a smaller validation_size.")
+
+    oracle_ = resolve_oracle(oracle, X_tr, codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs)
+    u = uncertainty(oracle_.predict_proba(X_tr))
+    if flatten:
+        u = flatten_uncertainty(u)
+    sampler = DPBetaMixture(u, codes_tr)
+    X_fit = adapter.prepare_X(X_tr)
+    X_score = adapter.prepare_X(X_val)
+
+    def train(params: DistributionParams, rng: np.random.Generator):
+        model = adapter.build(request, random_state=model_seed % 2**31)
+        if params.is_original:
+            return adapter.fit(model, X_fit, y_tr)
+        if weights_mode:
+            return adapter.fit(model, X_fit, y_tr, sample_weight=sampler.expected_weights(params, rng))
+        return adapter.fit_resample(model, X_fit, y_tr, sampler.sample_indices(params, rng))
+
+    lock = threading.Lock()
+    best = {"score": -np.inf, "model": None, "trial": None}
+    records: dict[int, TrialRecord] = {}
+    baseline = {}
+
+    def objective(trial):
+        t0 = time.perf_counter()
+        params = suggest(trial)
+        draws = 1 if params.is_original else n_draws
+        scores, top_model, top_score = [], None, -np.inf
+        for d in range(draws):
+            rng = np.random.default_rng([draw_seed, trial.number, d])
+            model = train(params, rng)
+            score = float(scorer(model, X_score, y_val))
+            scores.append(score)
+            if score > top_score:
+                top_model, top_score = model, score
+        mean = float(np.mean(scores))
+        with lock:
+            records[trial.number] = TrialRecord(trial.number, params.to_dict(), scores, time.perf_counter() - t0)
+            if params.is_original and not baseline:
+                baseline.update(model=top_model, score=top_score)
+            if best["trial"] is None or mean > records[best["trial"]].score:
+                best.update(score=top_score, model=top_model, trial=trial.number)
+        return mean
+
+    callbacks = [_progress(n_trials, best, records)] if verbose > 0 else None
+    interrupted = False
+    with quiet_optuna():
+        study = create_study(study_seed % 2**31)
+        try:
+            study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout, callbacks=callbacks)
+        except KeyboardInterrupt:
+            if not baseline:
+                raise
+            interrupted = True
+            warnings.warn(
+                f"Interrupted after {len(records)} trials; returning the best model so far.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+
+    measured = adapter.measure(best["model"])
+    if not adapter.within(measured, request):
+        raise RuntimeError(f"Fitted model size {measured} exceeds the request {request}; adapter bug.")
+    return CompactResult(
+        model_=best["model"],
+        size_=_as_requested(size, measured, request),
+        requested_size=size,
+        baseline_model_=baseline["model"],
+        baseline_score_=baseline["score"],
+        best_score_=best["score"],
+        best_params_=dict(records[best["trial"]].params),
+        trials_=[records[k] for k in sorted(records)],
+        oracle_=oracle_,
+        classes_=classes,
+        random_state_=seed,
+        fit_seconds_=time.perf_counter() - started,
+        scoring=scoring if isinstance(scoring, str) else getattr(scoring, "__name__", repr(scoring)),
+        method=method,
+        weights_mode=weights_mode,
+        feature_names_in_=feature_names,
+        interrupted_=interrupted,
+        study_=study,
+    )
+
+
+def _as_requested(size, measured: dict, request: dict):
+    """The measured size in the shape the user asked for (int or dict)."""
+    if isinstance(size, dict):
+        return {name: measured[name] for name in request}
+    return measured[next(iter(request))]
+
+
+def _progress(n_trials: int, best: dict, records: dict):
+    """An Optuna callback printing a progress line every tenth of the run."""
+    every = max(1, n_trials // 10)
+
+    def callback(study, trial):
+        done = len(records)
+        if done % every == 0 or done == n_trials:
+            print(f"[compact] trial {done}/{n_trials}  best validation score {best['score']:.4f}", file=sys.stderr)
+
+    return callback

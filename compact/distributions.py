@@ -1,0 +1,211 @@
+"""Training distributions over an uncertainty score: a Dirichlet-process Beta mixture.
+
+Every training point carries a score ``u`` in ``[0, 1]`` (the oracle's
+uncertainty).  One draw of the distribution:
+
+1. A fraction ``p_orig`` of the ``N_s = sample_frac * n`` points is a
+   class-stratified sample of the original training data.
+2. The rest is split into clusters by a truncated stick-breaking draw with
+   concentration ``alpha`` (the Dirichlet process); cluster ``k`` gets
+   ``Beta(a_k, b_k)`` with ``a_k ~ scale * Beta(A_a, B_a)`` and
+   ``b_k ~ scale * Beta(A_b, B_b)``, and its points are drawn with probability
+   proportional to that density at ``u_i``.
+
+Either part is rounded away when it would be smaller than ``min_part_size``.
+All of it is numpy over every point and cluster at once.  In *resample* mode a
+draw is an index array; in *weights* mode it is the expected number of times
+each point would be drawn, to be used as ``sample_weight``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Param:
+    """One optimisation variable: its range and whether it is searched in log space."""
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+
+
+#: The seven variables of the oracle method, and the values of the first trial,
+#: which reproduce the original training data exactly.
+SEARCH_SPACE = (
+    Param("alpha", 0.1, 100.0, log=True),
+    Param("sample_frac", 0.1, 2.0),
+    Param("p_orig", 0.0, 1.0),
+    Param("A_a", 0.1, 100.0, log=True),
+    Param("B_a", 0.1, 100.0, log=True),
+    Param("A_b", 0.1, 100.0, log=True),
+    Param("B_b", 0.1, 100.0, log=True),
+)
+ORIGINAL = {"alpha": 1.0, "sample_frac": 1.0, "p_orig": 1.0, "A_a": 1.0, "B_a": 1.0, "A_b": 1.0, "B_b": 1.0}
+
+
+def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9) -> np.ndarray:
+    """Rank-preserving map of ``u`` onto a near-uniform spread inside ``[low, high]``.
+
+    Equal-count bins (quantiles of ``u``) are mapped to equal-width slots, with
+    linear interpolation inside each bin, so Beta densities can reach every
+    region even when the raw scores pile up near 0.  Equal scores stay equal.
+    """
+    u = np.asarray(u, dtype=float)
+    if u.ndim != 1 or u.size == 0:
+        raise ValueError("u must be a non-empty 1-D array.")
+    edges = np.quantile(u, np.linspace(0.0, 1.0, n_bins + 1))
+    # Ties make repeated edges; np.interp needs increasing x, so keep the
+    # middle slot of each run of equal edges.
+    slots = np.linspace(low, high, n_bins + 1)
+    uniq, first, counts = np.unique(edges, return_index=True, return_counts=True)
+    if uniq.size == 1:
+        return np.full_like(u, (low + high) / 2)
+    mid_slots = np.array([slots[f: f + c].mean() for f, c in zip(first, counts)])
+    mid_slots[0], mid_slots[-1] = low, high
+    return np.interp(u, uniq, mid_slots)
+
+
+@dataclass(frozen=True)
+class DistributionParams:
+    """The seven variables of one training distribution."""
+
+    alpha: float
+    sample_frac: float
+    p_orig: float
+    A_a: float
+    B_a: float
+    A_b: float
+    B_b: float
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @property
+    def is_original(self) -> bool:
+        """The original data, each point once: the baseline distribution."""
+        return self.p_orig == 1.0 and self.sample_frac == 1.0
+
+
+class DPBetaMixture:
+    """Draws training samples from a Dirichlet-process Beta mixture over ``u``.
+
+    Parameters
+    ----------
+    u : array of shape (n,)
+        Score of each training point in ``[0, 1]``.
+    y : array of shape (n,)
+        Integer class codes, for the stratified original part.
+    scale : float, default=20
+        Upper bound of the Beta shape parameters ``a_k``, ``b_k``.
+    max_components : int, default=50
+        Truncation of the stick-breaking construction; the last stick takes the
+        remaining mass so the weights sum to one.
+    min_part_size : int, default=10
+        A part (original or mixture) smaller than this is folded into the other.
+    """
+
+    def __init__(self, u, y, *, scale: float = 20.0, max_components: int = 50, min_part_size: int = 10):
+        u = np.asarray(u, dtype=float)
+        y = np.asarray(y)
+        if u.ndim != 1 or u.shape != y.shape:
+            raise ValueError("u and y must be 1-D arrays of the same length.")
+        self.n = u.size
+        self.scale = float(scale)
+        self.max_components = int(max_components)
+        self.min_part_size = int(min_part_size)
+        clipped = np.clip(u, _EPS, 1.0 - _EPS)
+        self._log_u = np.log(clipped)
+        self._log_1mu = np.log1p(-clipped)
+        # Points grouped by class, for the stratified part.
+        _, self._codes = np.unique(y, return_inverse=True)
+        self._class_counts = np.bincount(self._codes)
+        self._class_starts = np.concatenate(([0], np.cumsum(self._class_counts)[:-1]))
+
+    # -- parts ---------------------------------------------------------------
+    def _part_sizes(self, params: DistributionParams) -> tuple[int, int]:
+        total = max(1, int(round(params.sample_frac * self.n)))
+        n_orig = int(round(params.p_orig * total))
+        n_mix = total - n_orig
+        if n_mix < self.min_part_size and n_orig > 0:
+            n_orig, n_mix = total, 0
+        elif n_orig < self.min_part_size and n_mix > 0:
+            n_orig, n_mix = 0, total
+        return n_orig, n_mix
+
+    def _stratified_counts(self, n_orig: int, rng: np.random.Generator) -> np.ndarray:
+        """How often each point appears in a class-stratified sample of size ``n_orig``."""
+        reps, rest = divmod(n_orig, self.n)
+        counts = np.full(self.n, reps, dtype=np.int64)
+        if rest:
+            per_class = self._allocate(rest, self._class_counts)
+            order = np.lexsort((rng.random(self.n), self._codes))
+            rank = np.arange(self.n) - self._class_starts[self._codes[order]]
+            counts[order[rank < per_class[self._codes[order]]]] += 1
+        return counts
+
+    @staticmethod
+    def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
+        """Split ``total`` proportionally to ``sizes`` (largest remainder), capped by sizes."""
+        exact = total * sizes / sizes.sum()
+        alloc = np.floor(exact).astype(np.int64)
+        short = total - alloc.sum()
+        if short:
+            alloc[np.argsort(alloc - exact, kind="stable")[:short]] += 1
+        return np.minimum(alloc, sizes)
+
+    def _components(self, params: DistributionParams, n_mix: int, rng: np.random.Generator):
+        """Cluster sizes and per-cluster point probabilities, shape (k, n)."""
+        sticks = rng.beta(1.0, params.alpha, size=self.max_components)
+        sticks[-1] = 1.0
+        weights = sticks * np.concatenate(([1.0], np.cumprod(1.0 - sticks[:-1])))
+        sizes = rng.multinomial(n_mix, weights / weights.sum())
+        a = self.scale * rng.beta(params.A_a, params.B_a, size=self.max_components)
+        b = self.scale * rng.beta(params.A_b, params.B_b, size=self.max_components)
+        keep = sizes > 0
+        a = np.maximum(a[keep], 1e-3)
+        b = np.maximum(b[keep], 1e-3)
+        # Beta log-density up to its normalising constant, which cancels below.
+        log_p = (a[:, None] - 1.0) * self._log_u + (b[:, None] - 1.0) * self._log_1mu
+        log_p -= log_p.max(axis=1, keepdims=True)
+        prob = np.exp(log_p)
+        prob /= prob.sum(axis=1, keepdims=True)
+        return sizes[keep], prob
+
+    # -- draws ---------------------------------------------------------------
+    def sample_indices(self, params: DistributionParams, rng: np.random.Generator) -> np.ndarray:
+        """Indices of one resample (with repetitions), of length ``N_s``."""
+        n_orig, n_mix = self._part_sizes(params)
+        orig_counts = self._stratified_counts(n_orig, rng)
+        parts = [np.repeat(np.arange(self.n), orig_counts)]
+        if n_mix:
+            sizes, prob = self._components(params, n_mix, rng)
+            k = sizes.size
+            # Inverse-CDF sampling for all clusters at once: row r's CDF is
+            # shifted by r so the rows form one increasing array.
+            cdf = np.cumsum(prob, axis=1)
+            cdf[:, -1] = 1.0
+            cdf += np.arange(k)[:, None]
+            rows = np.repeat(np.arange(k), sizes)
+            pos = np.searchsorted(cdf.ravel(), rng.random(n_mix) + rows, side="right")
+            parts.append(np.minimum(pos - rows * self.n, self.n - 1))
+        return np.concatenate(parts)
+
+    def expected_weights(self, params: DistributionParams, rng: np.random.Generator) -> np.ndarray:
+        """Expected draw count of each point (sums to ``N_s``), for ``sample_weight``."""
+        n_orig, n_mix = self._part_sizes(params)
+        weights = np.zeros(self.n)
+        if n_orig:
+            reps, rest = divmod(n_orig, self.n)
+            per_class = self._allocate(rest, self._class_counts)
+            weights += reps + (per_class / self._class_counts)[self._codes]
+        if n_mix:
+            sizes, prob = self._components(params, n_mix, rng)
+            weights += sizes @ prob
+        return weights

@@ -1,0 +1,149 @@
+"""The outcome of a compaction run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class TrialRecord:
+    """One optimisation trial: its distribution, per-draw validation scores and time."""
+
+    number: int
+    params: dict[str, float]
+    scores: list[float]
+    seconds: float
+
+    @property
+    def score(self) -> float:
+        """Mean validation score over the draws: the optimised objective."""
+        return float(np.mean(self.scores))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "params": dict(self.params),
+            "score": self.score,
+            "scores": list(self.scores),
+            "seconds": self.seconds,
+        }
+
+
+@dataclass
+class CompactResult:
+    """What :func:`compact.fit` returns.
+
+    Attributes
+    ----------
+    model_ : estimator
+        The small fitted model with the best validation score; predicts the
+        original labels.
+    size_ : int or dict
+        Measured size of ``model_``, in the form of the request.
+    requested_size : int or dict
+        The size that was asked for.
+    baseline_model_ : estimator
+        Same-size model fitted on the original training data (trial 0).
+    baseline_score_ : float
+        Validation score of ``baseline_model_``.
+    best_score_ : float
+        Validation score of ``model_``.
+    best_params_ : dict
+        Distribution parameters of the best trial.
+    trials_ : list of TrialRecord
+        Every finished trial, in order.
+    oracle_ : estimator or None
+        The fitted oracle.
+    classes_ : ndarray
+        Class labels, as given.
+    random_state_ : int
+        Seed used; passing it again reproduces the run.
+    fit_seconds_ : float
+        Wall time of the run.
+    interrupted_ : bool
+        True when the run was stopped early (Ctrl-C); the result holds the best
+        model found until then.
+    """
+
+    model_: Any
+    size_: Any
+    requested_size: Any
+    baseline_model_: Any
+    baseline_score_: float
+    best_score_: float
+    best_params_: dict[str, float]
+    trials_: list[TrialRecord]
+    oracle_: Any
+    classes_: np.ndarray
+    random_state_: int
+    fit_seconds_: float
+    scoring: str
+    method: str
+    weights_mode: bool
+    feature_names_in_: np.ndarray | None = None
+    interrupted_: bool = False
+    study_: Any = field(default=None, repr=False)
+
+    @property
+    def improvement_(self) -> float:
+        """``best_score_ - baseline_score_`` on validation."""
+        return self.best_score_ - self.baseline_score_
+
+    def predict(self, X):
+        """Predictions of ``model_``."""
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities of ``model_``."""
+        return self.model_.predict_proba(X)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe summary (models left out)."""
+        return {
+            "size": self.size_,
+            "requested_size": self.requested_size,
+            "baseline_score": self.baseline_score_,
+            "best_score": self.best_score_,
+            "improvement": self.improvement_,
+            "best_params": dict(self.best_params_),
+            "classes": [_plain(c) for c in self.classes_],
+            "random_state": self.random_state_,
+            "fit_seconds": self.fit_seconds_,
+            "scoring": self.scoring,
+            "method": self.method,
+            "weights_mode": self.weights_mode,
+            "interrupted": self.interrupted_,
+            "model": type(self.model_).__name__,
+            "oracle": None if self.oracle_ is None else type(self.oracle_).__name__,
+            "trials": [t.to_dict() for t in self.trials_],
+        }
+
+    def to_json(self, path=None, **kwargs) -> str:
+        """The :meth:`to_dict` summary as JSON; written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=kwargs.pop("indent", 2), **kwargs)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return text
+
+    def trials_table(self) -> dict[str, list]:
+        """Trial history as columns (``pandas.DataFrame(result.trials_table())`` works)."""
+        rows = [t.to_dict() for t in self.trials_]
+        table: dict[str, list] = {"number": [], "score": [], "seconds": []}
+        table.update({name: [] for name in (rows[0]["params"] if rows else {})})
+        for row in rows:
+            table["number"].append(row["number"])
+            table["score"].append(row["score"])
+            table["seconds"].append(row["seconds"])
+            for name, value in row["params"].items():
+                table[name].append(value)
+        return table
+
+
+def _plain(value):
+    """numpy scalars to Python ones, for JSON."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,183 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score, get_scorer
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+import compact
+
+
+def test_digits_depth3_beats_baseline(digits_split):
+    """The issue's acceptance run: 10 classes, depth 3, 60 trials, default xgboost oracle."""
+    X_tr, X_te, y_tr, y_te = digits_split
+    result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=3, n_trials=60, random_state=0)
+    assert result.size_ <= 3 and result.model_.get_depth() <= 3
+    assert len(result.trials_) == 60
+    assert result.trials_[0].params["p_orig"] == 1.0 and result.trials_[0].params["sample_frac"] == 1.0
+    assert result.baseline_score_ == pytest.approx(result.trials_[0].score)
+    # Learning the distribution must pay on validation, and here it does so clearly.
+    assert result.best_score_ >= result.baseline_score_ + 0.05
+    test_base = f1_score(y_te, result.baseline_model_.predict(X_te), average="macro")
+    test_comp = f1_score(y_te, result.model_.predict(X_te), average="macro")
+    print(f"digits depth 3: test F1 baseline {test_base:.3f} -> compacted {test_comp:.3f}")
+    assert test_comp > test_base
+    # The baseline is the same-size tree on the original training data.
+    assert result.baseline_model_.get_depth() == 3
+
+
+def test_same_seed_same_result(small_data, fitted_oracle):
+    X, y = small_data
+    runs = [
+        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12, random_state=5)
+        for _ in range(2)
+    ]
+    assert [t.to_dict()["params"] for t in runs[0].trials_] == [t.to_dict()["params"] for t in runs[1].trials_]
+    assert [t.scores for t in runs[0].trials_] == [t.scores for t in runs[1].trials_]
+    assert np.array_equal(runs[0].predict(X), runs[1].predict(X))
+    other = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12, random_state=6)
+    assert [t.params for t in other.trials_] != [t.params for t in runs[0].trials_]
+
+
+def test_seed_is_recorded_when_none(small_data, fitted_oracle):
+    X, y = small_data
+    first = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=5)
+    again = compact.fit(
+        DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=5, random_state=first.random_state_
+    )
+    assert [t.scores for t in first.trials_] == [t.scores for t in again.trials_]
+
+
+@pytest.mark.parametrize("weights_mode", [False, True])
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_depth_never_exceeds_request(digits_split, digits_oracle, depth, weights_mode):
+    X_tr, _, y_tr, _ = digits_split
+    result = compact.fit(
+        DecisionTreeClassifier(), X_tr, y_tr, size=depth, oracle=digits_oracle, n_trials=8,
+        weights_mode=weights_mode, random_state=1,
+    )
+    assert result.size_ <= depth and result.model_.get_depth() <= depth
+    assert result.best_score_ >= result.baseline_score_
+
+
+def test_leaf_size(small_data, fitted_oracle):
+    X, y = small_data
+    result = compact.fit(
+        DecisionTreeClassifier(), X, y, size={"max_leaf_nodes": 4}, oracle=fitted_oracle, n_trials=6, random_state=0
+    )
+    assert result.size_["max_leaf_nodes"] <= 4 and result.model_.get_n_leaves() <= 4
+    assert result.to_dict()["size"] == result.size_
+
+
+def test_string_labels_and_dataframe(small_data, fitted_oracle):
+    pd = pytest.importorskip("pandas")
+    X, y = small_data
+    names = np.array(["zero", "one", "two"])
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
+    result = compact.fit(
+        DecisionTreeClassifier(), frame, pd.Series(names[y]), size=2, oracle=fitted_oracle, n_trials=5, random_state=0
+    )
+    assert list(result.classes_) == ["one", "two", "zero"]
+    assert set(result.predict(X)) <= set(names)
+    assert isinstance(result.predict(X), np.ndarray)
+    assert result.feature_names_in_[0] == "px0"
+    json.loads(result.to_json())
+
+
+def test_validation_data_and_custom_scorer(small_data, fitted_oracle):
+    X, y = small_data
+    result = compact.fit(
+        DecisionTreeClassifier(), X[:300], y[:300], size=2, oracle=fitted_oracle, n_trials=5,
+        validation_data=(X[300:], y[300:]), scoring="accuracy", random_state=0,
+    )
+    assert result.best_score_ == pytest.approx(get_scorer("accuracy")(result.model_, X[300:], y[300:]))
+    assert result.scoring == "accuracy"
+
+
+def test_result_serialises(tmp_path, small_data, fitted_oracle):
+    X, y = small_data
+    result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=5, random_state=0)
+    path = tmp_path / "result.json"
+    result.to_json(path)
+    data = json.loads(path.read_text())
+    assert data["baseline_score"] == result.baseline_score_
+    assert len(data["trials"]) == 5 and set(data["best_params"]) == set(result.best_params_)
+    table = result.trials_table()
+    assert table["number"] == list(range(5)) and len(table["alpha"]) == 5
+
+
+def test_interrupt_returns_best_so_far(small_data, fitted_oracle):
+    X, y = small_data
+    calls = {"n": 0}
+    accuracy = get_scorer("accuracy")
+
+    def stops_after_ten(model, X_, y_):
+        calls["n"] += 1
+        if calls["n"] > 10:
+            raise KeyboardInterrupt
+        return accuracy(model, X_, y_)
+
+    with pytest.warns(RuntimeWarning, match="Interrupted"):
+        result = compact.fit(
+            DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=50,
+            scoring=stops_after_ten, random_state=0,
+        )
+    assert result.interrupted_ and 1 <= len(result.trials_) < 50
+    assert result.model_ is not None and result.best_score_ >= result.baseline_score_
+
+
+def test_progress_output(small_data, fitted_oracle, capsys):
+    X, y = small_data
+    compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=10, verbose=1, random_state=0)
+    err = capsys.readouterr().err
+    assert "trial 10/10" in err and "best validation score" in err
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        (dict(X="nan"), ValueError, "NaN"),
+        (dict(X="inf"), ValueError, "infinity"),
+        (dict(y="one_class"), ValueError, "single class"),
+        (dict(y="short"), ValueError, "inconsistent numbers of samples"),
+        (dict(X="1d"), ValueError, "Expected 2D array"),
+        (dict(y="continuous"), ValueError, "Unknown label type"),
+        (dict(size=0), ValueError, "positive integer"),
+        (dict(n_trials=0), ValueError, "n_trials must be a positive integer"),
+        (dict(n_draws=-1), ValueError, "n_draws"),
+        (dict(validation_size=1.5), ValueError, "validation_size"),
+        (dict(method="magic"), ValueError, "Unknown method"),
+        (dict(oracle=SVC()), TypeError, "predict_proba"),
+        (dict(random_state="seed"), ValueError, "random_state"),
+        (dict(max_depth=3), TypeError, "unexpected keyword"),
+    ],
+)
+def test_bad_input_errors(small_data, change, error, message):
+    X, y = small_data
+    X = X.copy()
+    kwargs = dict(size=2, n_trials=2)
+    kind_x, kind_y = change.pop("X", None), change.pop("y", None)
+    if kind_x == "nan":
+        X[3, 4] = np.nan
+    elif kind_x == "inf":
+        X[3, 4] = np.inf
+    elif kind_x == "1d":
+        X = X[:, 0]
+    if kind_y == "one_class":
+        y = np.zeros_like(y)
+    elif kind_y == "short":
+        y = y[:-1]
+    elif kind_y == "continuous":
+        y = np.linspace(0, 1, len(y))
+    kwargs.update(change)
+    with pytest.raises(error, match=message):
+        compact.fit(DecisionTreeClassifier(), X, y, **kwargs)
+
+
+def test_import_is_light():
+    code = "import sys, compact; print(sorted(m for m in ('torch', 'xgboost', 'optuna') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
