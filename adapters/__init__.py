@@ -20,12 +20,37 @@ built-in ones)::
 
 from __future__ import annotations
 
-from .base import Adapter
+from .base import Adapter, DecodedClassifier
+from .boosting import GradientBoostingAdapter, HistGradientBoostingAdapter, XGBoostAdapter
+from .forest import ForestAdapter
+from .generic import GenericAdapter
+from .linear import LinearProbabilityAdapter, LogisticL1Adapter
 from .tree import DecisionTreeAdapter
 
-__all__ = ["Adapter", "DecisionTreeAdapter", "get_adapter", "register_adapter"]
+__all__ = [
+    "Adapter",
+    "DecisionTreeAdapter",
+    "DecodedClassifier",
+    "ForestAdapter",
+    "GenericAdapter",
+    "GradientBoostingAdapter",
+    "HistGradientBoostingAdapter",
+    "LinearProbabilityAdapter",
+    "LogisticL1Adapter",
+    "XGBoostAdapter",
+    "get_adapter",
+    "register_adapter",
+]
 
-_REGISTRY: list[type[Adapter]] = [DecisionTreeAdapter]
+_REGISTRY: list[type[Adapter]] = [
+    DecisionTreeAdapter,
+    LogisticL1Adapter,
+    LinearProbabilityAdapter,
+    XGBoostAdapter,
+    HistGradientBoostingAdapter,
+    GradientBoostingAdapter,
+    ForestAdapter,
+]
 
 
 def register_adapter(adapter_cls: type[Adapter]) -> type[Adapter]:
@@ -42,21 +67,33 @@ def register_adapter(adapter_cls: type[Adapter]) -> type[Adapter]:
     return adapter_cls
 
 
-def get_adapter(estimator) -> Adapter:
+def get_adapter(estimator, size_param: str | None = None) -> Adapter:
     """The adapter instance for ``estimator``.
+
+    Parameters
+    ----------
+    estimator : estimator or Adapter
+        An adapter instance is returned as it is.
+    size_param : str, optional
+        Use :class:`GenericAdapter` with this integer parameter as the size,
+        whatever the family (e.g. ``"n_neighbors"``).
 
     Raises
     ------
     TypeError
-        If no registered adapter accepts the estimator.
+        If no registered adapter accepts the estimator and no ``size_param``
+        is given.
     """
     if isinstance(estimator, Adapter):
         return estimator
+    if size_param is not None:
+        return GenericAdapter(estimator, size_param)
     for adapter_cls in _REGISTRY:
         if adapter_cls.accepts(estimator):
             return adapter_cls(estimator)
     supported = ", ".join(cls.__name__ for cls in _REGISTRY)
     raise TypeError(
         f"No adapter for {type(estimator).__name__}; registered adapters: {supported}. "
-        "Register your own with compact.adapters.register_adapter."
+        "Pass size_param='<integer parameter>' to use any scikit-learn classifier, or "
+        "register your own adapter with compact.adapters.register_adapter."
     )

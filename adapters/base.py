@@ -6,8 +6,9 @@ the size of a fitted model in the same units as the request, so that
 ``compact.fit`` can check that the result never exceeds what was asked for.
 
 Sizes are normalised to a dict ``{parameter name: int}``; ``size_names`` lists
-the parameters an adapter understands and the first one is the default used
-when the request is a bare integer.
+the parameters an adapter understands.  A bare integer sets the first of them;
+a tuple sets them in order (``(10, 2)`` is ``{"n_estimators": 10,
+"max_depth": 2}`` for ensembles).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 
 class Adapter:
@@ -35,6 +37,11 @@ class Adapter:
     #: rows (true of trees).  Then a resample is fitted as its distinct rows
     #: weighted by their counts, which is cheaper than the repeated rows.
     weights_as_counts: bool = False
+
+    #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
+    #: Compaction then trains on the codes and wraps the final model in a
+    #: :class:`DecodedClassifier` that predicts the original labels.
+    encoded_labels: bool = False
 
     def __init__(self, estimator):
         self.estimator = estimator
@@ -62,12 +69,18 @@ class Adapter:
             )
         if isinstance(size, dict):
             request = dict(size)
+        elif isinstance(size, (tuple, list)):
+            if len(size) > len(self.size_names):
+                raise ValueError(
+                    f"size {tuple(size)} has more values than size parameters {list(self.size_names)}."
+                )
+            request = dict(zip(self.size_names, size))
         elif isinstance(size, (numbers.Integral, np.integer)) and not isinstance(size, bool):
             request = {self.size_names[0]: size}
         else:
             raise ValueError(
-                f"size must be a positive int or a dict with keys among {list(self.size_names)}, "
-                f"got {size!r}."
+                f"size must be a positive int, a tuple, or a dict with keys among "
+                f"{list(self.size_names)}, got {size!r}."
             )
         if not request:
             raise ValueError("size must name at least one size parameter.")
@@ -109,20 +122,69 @@ class Adapter:
         model.set_params(**size)
         return model
 
+    @property
+    def supports_sample_weight(self) -> bool:
+        """Whether the estimator's ``fit`` takes ``sample_weight``."""
+        return has_fit_parameter(self.estimator, "sample_weight")
+
     def prepare_X(self, X: np.ndarray) -> np.ndarray:
         """Convert the training matrix once, before the many candidate fits."""
         return X
 
-    def fit(self, model, X, y, sample_weight=None):
-        """Fit ``model`` in place and return it."""
+    def fit(self, model, X, y, sample_weight=None, *, size=None):
+        """Fit ``model`` in place and return it.
+
+        ``size`` is the normalised request; families whose size is reached
+        during fitting (an L1 path) need it, the others set it in :meth:`build`.
+        """
         if sample_weight is None:
             return model.fit(X, y)
         return model.fit(X, y, sample_weight=sample_weight)
 
-    def fit_resample(self, model, X, y, indices):
+    def fit_resample(self, model, X, y, indices, *, size=None):
         """Fit ``model`` on the rows ``indices`` (with repetitions) of ``(X, y)``."""
         if self.weights_as_counts:
             counts = np.bincount(indices, minlength=len(X))
             rows = np.flatnonzero(counts)
-            return self.fit(model, X[rows], y[rows], sample_weight=counts[rows].astype(float))
-        return self.fit(model, X[indices], y[indices])
+            return self.fit(model, X[rows], y[rows], sample_weight=counts[rows].astype(float), size=size)
+        return self.fit(model, X[indices], y[indices], size=size)
+
+
+class DecodedClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier fitted on class codes 0..K-1 that predicts the original labels.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        Trained on integer codes (``estimator_`` after wrapping).
+    classes : array of shape (K,)
+        The label of each code.
+    """
+
+    def __init__(self, estimator=None, classes=None):
+        self.estimator = estimator
+        self.classes = classes
+
+    def fit(self, X, y, sample_weight=None):
+        """Encode ``y`` and fit a clone of ``estimator`` on the codes."""
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        self.estimator_ = clone(self.estimator)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.estimator_.fit(X, codes, **kwargs)
+        return self
+
+    @classmethod
+    def from_fitted(cls, estimator, classes):
+        """Wrap an estimator already fitted on codes."""
+        wrapper = cls(estimator, classes)
+        wrapper.estimator_ = estimator
+        wrapper.classes_ = np.asarray(classes)
+        return wrapper
+
+    def predict(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=int)]
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)

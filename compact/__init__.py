@@ -9,11 +9,12 @@ fast.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["fit", "CompactResult", "__version__"]
+__all__ = ["fit", "CompactResult", "LinearProbabilityClassifier", "__version__"]
 
 _LAZY = {
     "fit": ("compact.compaction", "fit"),
     "CompactResult": ("compact.result", "CompactResult"),
+    "LinearProbabilityClassifier": ("compact.linear_probability", "LinearProbabilityClassifier"),
 }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 
-from .adapters import get_adapter
+from .adapters import DecodedClassifier, get_adapter
 from ._validation import check_data, check_fraction, check_positive_int, check_seed
 from .distributions import DistributionParams, DPBetaMixture, flatten_uncertainty
 from .optimizer import create_study, quiet_optuna, suggest
@@ -27,6 +27,7 @@ def fit(
     y,
     *,
     size,
+    size_param: str | None = None,
     oracle="xgboost",
     n_trials: int = 100,
     n_draws: int = 3,
@@ -55,7 +56,11 @@ def fit(
         Class labels of any type, at least two classes.
     size : int or dict
         Size of the small model in its family's units, e.g. ``3`` (tree depth)
-        or ``{"max_leaf_nodes": 8}``.  The fitted model never exceeds it.
+        or ``{"max_leaf_nodes": 8}``, or a tuple for ensembles
+        (``(n_estimators, max_depth)``).  The fitted model never exceeds it.
+    size_param : str, optional
+        Use any scikit-learn classifier, its size being this integer
+        parameter (e.g. ``"n_neighbors"``).
     oracle : "xgboost" or estimator, default="xgboost"
         Probabilistic classifier whose uncertainty shapes the distribution;
         fitted on the training part unless already fitted.
@@ -81,7 +86,8 @@ def fit(
         Compaction method.
     weights_mode : bool, default=False
         Fit on the full training data with the expected sampling frequency as
-        ``sample_weight`` instead of on a resample.
+        ``sample_weight`` instead of on a resample.  Families whose ``fit`` has
+        no ``sample_weight`` fall back to resampling, with a warning.
     timeout : float, optional
         Stop starting new trials after this many seconds.
     verbose : int, default=0
@@ -100,8 +106,16 @@ def fit(
     n_draws = check_positive_int(n_draws, "n_draws")
     n_jobs = check_positive_int(n_jobs, "n_jobs")
     seed = check_seed(random_state)
-    adapter = get_adapter(estimator)
+    adapter = get_adapter(estimator, size_param)
     request = adapter.normalize_size(size)
+    if weights_mode and not adapter.supports_sample_weight:
+        warnings.warn(
+            f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
+            "weights_mode falls back to resampling.",
+            UserWarning,
+            stacklevel=2,
+        )
+        weights_mode = False
     X, y, feature_names = check_data(X, y)
     scorer = check_scoring(adapter.estimator, scoring=scoring)
 
@@ -124,6 +138,15 @@ def fit(
     classes, codes_tr = np.unique(y_tr, return_inverse=True)
     if classes.size < 2:
         raise ValueError("The training part holds a single class; use more data or a smaller validation_size.")
+    if adapter.encoded_labels:
+        # The family wants labels 0..K-1: train and score on codes, and wrap
+        # the final models so they predict the original labels.
+        unseen = np.setdiff1d(y_val, classes)
+        if unseen.size:
+            raise ValueError(f"Validation labels {unseen.tolist()} do not occur in the training data.")
+        y_fit, y_score = codes_tr, np.searchsorted(classes, y_val)
+    else:
+        y_fit, y_score = y_tr, y_val
 
     oracle_ = resolve_oracle(oracle, X_tr, codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs)
     u = uncertainty(oracle_.predict_proba(X_tr))
@@ -136,10 +159,11 @@ def fit(
     def train(params: DistributionParams, rng: np.random.Generator):
         model = adapter.build(request, random_state=model_seed % 2**31)
         if params.is_original:
-            return adapter.fit(model, X_fit, y_tr)
+            return adapter.fit(model, X_fit, y_fit, size=request)
         if weights_mode:
-            return adapter.fit(model, X_fit, y_tr, sample_weight=sampler.expected_weights(params, rng))
-        return adapter.fit_resample(model, X_fit, y_tr, sampler.sample_indices(params, rng))
+            weights = sampler.expected_weights(params, rng)
+            return adapter.fit(model, X_fit, y_fit, sample_weight=weights, size=request)
+        return adapter.fit_resample(model, X_fit, y_fit, sampler.sample_indices(params, rng), size=request)
 
     lock = threading.Lock()
     best = {"score": -np.inf, "model": None, "trial": None}
@@ -154,7 +178,7 @@ def fit(
         for d in range(draws):
             rng = np.random.default_rng([draw_seed, trial.number, d])
             model = train(params, rng)
-            score = float(scorer(model, X_score, y_val))
+            score = float(scorer(model, X_score, y_score))
             scores.append(score)
             if score > top_score:
                 top_model, top_score = model, score
@@ -186,11 +210,15 @@ def fit(
     measured = adapter.measure(best["model"])
     if not adapter.within(measured, request):
         raise RuntimeError(f"Fitted model size {measured} exceeds the request {request}; adapter bug.")
+    model, baseline_model = best["model"], baseline["model"]
+    if adapter.encoded_labels and not np.array_equal(classes, np.arange(classes.size)):
+        model = DecodedClassifier.from_fitted(model, classes)
+        baseline_model = DecodedClassifier.from_fitted(baseline_model, classes)
     return CompactResult(
-        model_=best["model"],
+        model_=model,
         size_=_as_requested(size, measured, request),
         requested_size=size,
-        baseline_model_=baseline["model"],
+        baseline_model_=baseline_model,
         baseline_score_=baseline["score"],
         best_score_=best["score"],
         best_params_=dict(records[best["trial"]].params),
@@ -212,6 +240,8 @@ def _as_requested(size, measured: dict, request: dict):
     """The measured size in the shape the user asked for (int or dict)."""
     if isinstance(size, dict):
         return {name: measured[name] for name in request}
+    if isinstance(size, (tuple, list)):
+        return tuple(measured[name] for name in request)
     return measured[next(iter(request))]
 
 

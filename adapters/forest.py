@@ -1,0 +1,25 @@
+"""Random forests and extra trees: size is ``(n_estimators, max_depth)``."""
+
+from __future__ import annotations
+
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+from .base import Adapter
+
+
+class ForestAdapter(Adapter):
+    """Adapter for :class:`~sklearn.ensemble.RandomForestClassifier` and
+    :class:`~sklearn.ensemble.ExtraTreesClassifier`.
+
+    Bootstrap draws rows, not weights, so a resample is fitted as repeated rows.
+    """
+
+    size_names = ("n_estimators", "max_depth")
+
+    @classmethod
+    def accepts(cls, estimator) -> bool:
+        return isinstance(estimator, (RandomForestClassifier, ExtraTreesClassifier))
+
+    def measure(self, model):
+        depth = max((int(tree.get_depth()) for tree in model.estimators_), default=0)
+        return {"n_estimators": len(model.estimators_), "max_depth": depth}
