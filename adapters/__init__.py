@@ -24,7 +24,7 @@ from .base import Adapter, DecodedClassifier
 from .boosting import GradientBoostingAdapter, HistGradientBoostingAdapter, XGBoostAdapter
 from .forest import ForestAdapter
 from .generic import GenericAdapter
-from .linear import LinearProbabilityAdapter, LogisticL1Adapter
+from .linear import LassoAdapter, LinearProbabilityAdapter, LogisticL1Adapter
 from .tree import DecisionTreeAdapter
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "GenericAdapter",
     "GradientBoostingAdapter",
     "HistGradientBoostingAdapter",
+    "LassoAdapter",
     "LinearProbabilityAdapter",
     "LogisticL1Adapter",
     "XGBoostAdapter",
@@ -46,6 +47,7 @@ _REGISTRY: list[type[Adapter]] = [
     DecisionTreeAdapter,
     LogisticL1Adapter,
     LinearProbabilityAdapter,
+    LassoAdapter,
     XGBoostAdapter,
     HistGradientBoostingAdapter,
     GradientBoostingAdapter,

@@ -1,11 +1,11 @@
 """Gradient boosting: size is ``(number of trees, tree depth)``.
 
-* xgboost's ``XGBClassifier``: ``(n_estimators, max_depth)``; measured from the
-  fitted booster (boosting rounds, deepest tree in its JSON dump).  xgboost
-  wants labels 0..K-1, so this family trains on class codes.
-* scikit-learn's ``HistGradientBoostingClassifier``: ``(max_iter, max_depth)``
+* xgboost's ``XGBClassifier`` and ``XGBRegressor``: ``(n_estimators, max_depth)``;
+  measured from the fitted booster (boosting rounds, deepest tree in its JSON
+  dump).  xgboost wants labels 0..K-1, so its classifier trains on class codes.
+* scikit-learn's ``HistGradientBoosting*``: ``(max_iter, max_depth)``
   (``max_depth`` counts edges from root to the deepest leaf, as everywhere).
-* scikit-learn's ``GradientBoostingClassifier``: ``(n_estimators, max_depth)``.
+* scikit-learn's ``GradientBoosting*``: ``(n_estimators, max_depth)``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 
 from .base import Adapter
 
@@ -26,7 +31,7 @@ def _json_depth(node) -> int:
 
 
 class XGBoostAdapter(Adapter):
-    """Adapter for ``xgboost.XGBClassifier`` (xgboost is imported only when used)."""
+    """Adapter for ``xgboost.XGBClassifier`` and ``XGBRegressor`` (xgboost is imported only when used)."""
 
     size_names = ("n_estimators", "max_depth")
     encoded_labels = True
@@ -34,7 +39,7 @@ class XGBoostAdapter(Adapter):
     @classmethod
     def accepts(cls, estimator) -> bool:
         module = type(estimator).__module__ or ""
-        return module.startswith("xgboost") and type(estimator).__name__ == "XGBClassifier"
+        return module.startswith("xgboost") and type(estimator).__name__ in ("XGBClassifier", "XGBRegressor")
 
     def fit_resample(self, model, X, y, indices, *, size=None):
         # Repeat counts as sample_weight over *all* rows: the gradients are the
@@ -51,7 +56,7 @@ class XGBoostAdapter(Adapter):
 
 
 class HistGradientBoostingAdapter(Adapter):
-    """Adapter for :class:`sklearn.ensemble.HistGradientBoostingClassifier`."""
+    """Adapter for scikit-learn's ``HistGradientBoostingClassifier`` and ``HistGradientBoostingRegressor``."""
 
     size_names = ("max_iter", "max_depth")
     # Not weights_as_counts: with sample_weight, scikit-learn bins features by
@@ -60,7 +65,7 @@ class HistGradientBoostingAdapter(Adapter):
 
     @classmethod
     def accepts(cls, estimator) -> bool:
-        return isinstance(estimator, HistGradientBoostingClassifier)
+        return isinstance(estimator, (HistGradientBoostingClassifier, HistGradientBoostingRegressor))
 
     def measure(self, model):
         depth = max(
@@ -71,14 +76,14 @@ class HistGradientBoostingAdapter(Adapter):
 
 
 class GradientBoostingAdapter(Adapter):
-    """Adapter for :class:`sklearn.ensemble.GradientBoostingClassifier`."""
+    """Adapter for scikit-learn's ``GradientBoostingClassifier`` and ``GradientBoostingRegressor``."""
 
     size_names = ("n_estimators", "max_depth")
     weights_as_counts = True
 
     @classmethod
     def accepts(cls, estimator) -> bool:
-        return isinstance(estimator, GradientBoostingClassifier)
+        return isinstance(estimator, (GradientBoostingClassifier, GradientBoostingRegressor))
 
     def measure(self, model):
         trees = model.estimators_.ravel()

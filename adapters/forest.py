@@ -1,15 +1,19 @@
-"""Random forests and extra trees: size is ``(n_estimators, max_depth)``."""
+"""Random forests and extra trees (classifiers and regressors): size is ``(n_estimators, max_depth)``."""
 
 from __future__ import annotations
 
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 
 from .base import Adapter
 
 
 class ForestAdapter(Adapter):
-    """Adapter for :class:`~sklearn.ensemble.RandomForestClassifier` and
-    :class:`~sklearn.ensemble.ExtraTreesClassifier`.
+    """Adapter for scikit-learn's random forests and extra trees.
 
     Bootstrap draws rows, not weights, so a resample is fitted as repeated rows.
     """
@@ -18,7 +22,9 @@ class ForestAdapter(Adapter):
 
     @classmethod
     def accepts(cls, estimator) -> bool:
-        return isinstance(estimator, (RandomForestClassifier, ExtraTreesClassifier))
+        return isinstance(
+            estimator, (RandomForestClassifier, ExtraTreesClassifier, RandomForestRegressor, ExtraTreesRegressor)
+        )
 
     def measure(self, model):
         depth = max((int(tree.get_depth()) for tree in model.estimators_), default=0)

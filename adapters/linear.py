@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import Lasso, LogisticRegression
 
 from compact.linear_probability import LinearProbabilityClassifier
 
@@ -128,20 +128,23 @@ class LogisticL1Adapter(L1PathAdapter):
         model.set_params(C=strength)
 
 
-class LinearProbabilityAdapter(L1PathAdapter):
-    """:class:`compact.LinearProbabilityClassifier`: the Lasso path over ``alpha``."""
+class LassoAdapter(L1PathAdapter):
+    """:class:`~sklearn.linear_model.Lasso` (regression): the path over ``alpha``."""
 
     @classmethod
     def accepts(cls, estimator) -> bool:
-        return isinstance(estimator, LinearProbabilityClassifier)
+        return isinstance(estimator, Lasso)
 
     def build(self, size, random_state=None):
         return super().build({}, random_state)
 
+    def _targets(self, y) -> np.ndarray:
+        return np.asarray(y, dtype=float).reshape(len(y), -1)
+
     def _start(self, model, X, y, sample_weight):
         # alpha_max: the smallest penalty at which every coefficient is zero.
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        targets = LinearProbabilityClassifier()._targets(y).reshape(len(X), -1)
+        targets = self._targets(y)
         Xc = X - np.average(X, axis=0, weights=w)
         Tc = targets - np.average(targets, axis=0, weights=w)
         alpha_max = np.abs((Xc * w[:, None]).T @ Tc).max() / w.sum()
@@ -149,3 +152,14 @@ class LinearProbabilityAdapter(L1PathAdapter):
 
     def _set_strength(self, model, strength):
         model.set_params(alpha=1.0 / strength)
+
+
+class LinearProbabilityAdapter(LassoAdapter):
+    """:class:`compact.LinearProbabilityClassifier`: the Lasso path on one-hot labels."""
+
+    @classmethod
+    def accepts(cls, estimator) -> bool:
+        return isinstance(estimator, LinearProbabilityClassifier)
+
+    def _targets(self, y) -> np.ndarray:
+        return LinearProbabilityClassifier()._targets(y).reshape(len(y), -1)

@@ -1,15 +1,15 @@
-"""Decision trees: size is the depth (``max_depth``) or the number of leaves."""
+"""Decision trees (classifiers and regressors): size is the depth (``max_depth``) or the number of leaves."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from .base import Adapter
 
 
 class DecisionTreeAdapter(Adapter):
-    """Adapter for :class:`sklearn.tree.DecisionTreeClassifier`.
+    """Adapter for :class:`~sklearn.tree.DecisionTreeClassifier` and :class:`~sklearn.tree.DecisionTreeRegressor`.
 
     ``size=3`` means ``max_depth=3``; ``size={"max_leaf_nodes": 8}`` bounds the
     number of leaves instead (both may be given together).  Measured sizes come
@@ -21,7 +21,7 @@ class DecisionTreeAdapter(Adapter):
 
     @classmethod
     def accepts(cls, estimator) -> bool:
-        return isinstance(estimator, DecisionTreeClassifier)
+        return isinstance(estimator, (DecisionTreeClassifier, DecisionTreeRegressor))
 
     def normalize_size(self, size):
         request = super().normalize_size(size)

@@ -9,10 +9,19 @@ fast.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["fit", "CompactResult", "LinearProbabilityClassifier", "__version__"]
+__all__ = [
+    "fit",
+    "CompactClassifier",
+    "CompactRegressor",
+    "CompactResult",
+    "LinearProbabilityClassifier",
+    "__version__",
+]
 
 _LAZY = {
     "fit": ("compact.compaction", "fit"),
+    "CompactClassifier": ("compact.estimators", "CompactClassifier"),
+    "CompactRegressor": ("compact.estimators", "CompactRegressor"),
     "CompactResult": ("compact.result", "CompactResult"),
     "LinearProbabilityClassifier": ("compact.linear_probability", "LinearProbabilityClassifier"),
 }

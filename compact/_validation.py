@@ -9,8 +9,9 @@ from sklearn.utils import check_X_y
 from sklearn.utils.multiclass import check_classification_targets
 
 
-def check_data(X, y):
-    """Validated ``(X, y, feature_names)``: finite 2-D float X, classification y with 2+ classes.
+def check_data(X, y, *, regression: bool = False):
+    """Validated ``(X, y, feature_names)``: finite 2-D float X, and a classification y
+    with 2+ classes (or, with ``regression=True``, a finite numeric y).
 
     DataFrames are accepted; their column names are returned so results can
     report them, and numpy arrays are what the rest of the library sees.
@@ -19,7 +20,9 @@ def check_data(X, y):
     feature_names = None
     if columns is not None and all(isinstance(c, str) for c in columns):
         feature_names = np.asarray(columns, dtype=object)
-    X, y = check_X_y(X, y, dtype=np.float64, ensure_all_finite=True, ensure_min_samples=2)
+    X, y = check_X_y(X, y, dtype=np.float64, ensure_all_finite=True, ensure_min_samples=2, y_numeric=regression)
+    if regression:
+        return X, y.astype(float), feature_names
     check_classification_targets(y)
     classes = np.unique(y)
     if classes.size < 2:

@@ -8,6 +8,7 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 
@@ -15,7 +16,7 @@ from .adapters import DecodedClassifier, get_adapter
 from ._validation import check_data, check_fraction, check_positive_int, check_seed
 from .distributions import DistributionParams, DPBetaMixture, flatten_uncertainty
 from .optimizer import create_study, quiet_optuna, suggest
-from .oracle import resolve_oracle, uncertainty
+from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 from .result import CompactResult, TrialRecord
 
 METHODS = ("oracle",)
@@ -31,7 +32,7 @@ def fit(
     oracle="xgboost",
     n_trials: int = 100,
     n_draws: int = 3,
-    scoring="f1_macro",
+    scoring=None,
     validation_size: float = 0.25,
     validation_data=None,
     flatten: bool = True,
@@ -53,7 +54,8 @@ def fit(
     X : array-like of shape (n_samples, n_features)
         Training data (numpy or pandas); finite values only.
     y : array-like of shape (n_samples,)
-        Class labels of any type, at least two classes.
+        Class labels of any type, at least two classes; or real targets when
+        ``estimator`` is a regressor (see :ref:`regression` in the README).
     size : int or dict
         Size of the small model in its family's units, e.g. ``3`` (tree depth)
         or ``{"max_leaf_nodes": 8}``, or a tuple for ensembles
@@ -63,14 +65,17 @@ def fit(
         parameter (e.g. ``"n_neighbors"``).
     oracle : "xgboost" or estimator, default="xgboost"
         Probabilistic classifier whose uncertainty shapes the distribution;
-        fitted on the training part unless already fitted.
+        fitted on the training part unless already fitted.  For regressors:
+        an ensemble regressor (spread of its members) or a
+        :class:`compact.oracle.QuantileIntervalOracle` (interval width);
+        ``"xgboost"`` means a random forest there.
     n_trials : int, default=100
         Optimisation trials; the first is the original data (the baseline).
     n_draws : int, default=3
         Samples drawn (and small models fitted) per trial; the objective is
         their mean validation score.
-    scoring : str or callable, default="f1_macro"
-        Any scikit-learn scorer.
+    scoring : str or callable, optional
+        Any scikit-learn scorer; ``"f1_macro"`` by default, ``"r2"`` for regressors.
     validation_size : float, default=0.25
         Fraction of ``(X, y)`` held out (stratified) to score candidates, when
         ``validation_data`` is not given.
@@ -116,7 +121,10 @@ def fit(
             stacklevel=2,
         )
         weights_mode = False
-    X, y, feature_names = check_data(X, y)
+    regression = is_regressor(adapter.estimator)
+    if scoring is None:
+        scoring = "r2" if regression else "f1_macro"
+    X, y, feature_names = check_data(X, y, regression=regression)
     scorer = check_scoring(adapter.estimator, scoring=scoring)
 
     split_seed, oracle_seed, model_seed, draw_seed, study_seed = (
@@ -124,21 +132,25 @@ def fit(
     )
     if validation_data is None:
         validation_size = check_fraction(validation_size, "validation_size")
-        stratify = y if np.unique(y, return_counts=True)[1].min() >= 2 else None
-        X_tr, X_val, y_tr, y_val = train_test_split(
-            X, y, test_size=validation_size, stratify=stratify, random_state=split_seed % 2**32
-        )
+        X_tr, X_val, y_tr, y_val = split_validation(X, y, validation_size, split_seed, regression=regression)
     else:
         X_tr, y_tr = X, y
-        X_val, y_val, _ = check_data(*validation_data)
+        X_val, y_val, _ = check_data(*validation_data, regression=regression)
         if X_val.shape[1] != X_tr.shape[1]:
             raise ValueError(
                 f"validation_data has {X_val.shape[1]} features, training data has {X_tr.shape[1]}."
             )
-    classes, codes_tr = np.unique(y_tr, return_inverse=True)
-    if classes.size < 2:
-        raise ValueError("The training part holds a single class; use more data or a smaller validation_size.")
-    if adapter.encoded_labels:
+    if regression:
+        # Strata for the "original" part of a sample: deciles of the target.
+        classes = None
+        codes_tr = np.searchsorted(np.quantile(y_tr, np.linspace(0, 1, 11)[1:-1]), y_tr)
+    else:
+        classes, codes_tr = np.unique(y_tr, return_inverse=True)
+        if classes.size < 2:
+            raise ValueError(
+                "The training part holds a single class; use more data or a smaller validation_size."
+            )
+    if adapter.encoded_labels and not regression:
         # The family wants labels 0..K-1: train and score on codes, and wrap
         # the final models so they predict the original labels.
         unseen = np.setdiff1d(y_val, classes)
@@ -148,8 +160,11 @@ def fit(
     else:
         y_fit, y_score = y_tr, y_val
 
-    oracle_ = resolve_oracle(oracle, X_tr, codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs)
-    u = uncertainty(oracle_.predict_proba(X_tr))
+    oracle_ = resolve_oracle(
+        oracle, X_tr, y_tr if regression else codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs,
+        regression=regression,
+    )
+    u = regression_uncertainty(oracle_, X_tr) if regression else uncertainty(oracle_.predict_proba(X_tr))
     if flatten:
         u = flatten_uncertainty(u)
     sampler = DPBetaMixture(u, codes_tr)
@@ -211,7 +226,7 @@ def fit(
     if not adapter.within(measured, request):
         raise RuntimeError(f"Fitted model size {measured} exceeds the request {request}; adapter bug.")
     model, baseline_model = best["model"], baseline["model"]
-    if adapter.encoded_labels and not np.array_equal(classes, np.arange(classes.size)):
+    if adapter.encoded_labels and not regression and not np.array_equal(classes, np.arange(classes.size)):
         model = DecodedClassifier.from_fitted(model, classes)
         baseline_model = DecodedClassifier.from_fitted(baseline_model, classes)
     return CompactResult(
@@ -234,6 +249,24 @@ def fit(
         interrupted_=interrupted,
         study_=study,
     )
+
+
+def split_validation(X, y, validation_size: float, seed: int, *, regression: bool = False):
+    """Train / validation split: stratified where the class counts allow it, and
+    every class kept in the training part (a model cannot learn an absent class)."""
+    if regression:
+        return train_test_split(X, y, test_size=validation_size, random_state=seed % 2**32)
+    try:
+        return train_test_split(X, y, test_size=validation_size, stratify=y, random_state=seed % 2**32)
+    except ValueError:  # a class with one member, or fewer rows than classes on a side
+        pass
+    idx_tr, idx_val = train_test_split(np.arange(len(y)), test_size=validation_size, random_state=seed % 2**32)
+    _, first = np.unique(y, return_index=True)
+    idx_tr = np.union1d(idx_tr, first)
+    idx_val = np.setdiff1d(idx_val, first)
+    if idx_val.size == 0:
+        raise ValueError("Too few samples to hold out a validation set; pass validation_data.")
+    return X[idx_tr], X[idx_val], y[idx_tr], y[idx_val]
 
 
 def _as_requested(size, measured: dict, request: dict):

@@ -58,8 +58,8 @@ class CompactResult:
         Every finished trial, in order.
     oracle_ : estimator or None
         The fitted oracle.
-    classes_ : ndarray
-        Class labels, as given.
+    classes_ : ndarray or None
+        Class labels, as given (``None`` for regression).
     random_state_ : int
         Seed used; passing it again reproduces the run.
     fit_seconds_ : float
@@ -88,6 +88,13 @@ class CompactResult:
     interrupted_: bool = False
     study_: Any = field(default=None, repr=False)
 
+    def __getstate__(self):
+        # The Optuna study holds locks and cannot be pickled; the trial
+        # history in trials_ survives.
+        state = dict(self.__dict__)
+        state["study_"] = None
+        return state
+
     @property
     def improvement_(self) -> float:
         """``best_score_ - baseline_score_`` on validation."""
@@ -110,7 +117,7 @@ class CompactResult:
             "best_score": self.best_score_,
             "improvement": self.improvement_,
             "best_params": dict(self.best_params_),
-            "classes": [_plain(c) for c in self.classes_],
+            "classes": None if self.classes_ is None else [_plain(c) for c in self.classes_],
             "random_state": self.random_state_,
             "fit_seconds": self.fit_seconds_,
             "scoring": self.scoring,

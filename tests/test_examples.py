@@ -18,3 +18,11 @@ def test_custom_adapter_example(capsys):
     assert "hidden units: 2" in out
     scores = [float(line.split()[-1]) for line in out.splitlines() if "F1-macro" in line]
     assert len(scores) == 2 and scores[1] >= 0.9
+
+
+def test_pipeline_example(capsys):
+    runpy.run_path(str(EXAMPLES / "pipeline.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "same predictions after joblib.load: True" in out
+    accuracy = float(out.split("test accuracy:")[1].split()[0])
+    assert accuracy > 0.8
