@@ -13,8 +13,8 @@ regression) and ``lpm`` (linear probability model) non-zero coefficients;
 ``xgboost``, ``forest`` and ``hist`` number of trees, each of depth
 ``--max-depth``.  Each seed splits the data 60/20/20 (train/validation/test,
 stratified), standardises it (fitted on train), fits the xgboost oracle once
-and runs ``compact.fit`` for every size, the sizes in parallel processes.
-Wall time includes the oracle.
+(``--method oracle``; ``density_tree`` needs none) and runs ``compact.fit``
+for every size, the sizes in parallel processes.  Wall time includes the oracle.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ def run_size(size, split, oracle, args, seed):
         n_trials=args.trials,
         n_draws=args.draws,
         weights_mode=args.weights_mode,
+        method=args.method,
         random_state=seed,
     )
     return {
@@ -110,13 +111,15 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=1, help="number of seeds (0, 1, ...)")
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel processes over sizes")
     parser.add_argument("--weights-mode", action="store_true")
+    parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle")
     parser.add_argument("--json", help="write the rows to this file")
     args = parser.parse_args(argv)
 
     X, y = load(args.dataset, args.data_dir)
     sizes = parse_range(args.sizes)
     print(f"{args.dataset}: {X.shape[0]} rows, {X.shape[1]} features, {len(np.unique(y))} classes; "
-          f"{args.model} sizes {sizes}, {args.trials} trials x {args.draws} draws, {args.seeds} seed(s)")
+          f"{args.model} sizes {sizes}, {args.method} method, {args.trials} trials x {args.draws} draws, "
+          f"{args.seeds} seed(s)")
     started = time.perf_counter()
     rows = []
     with Parallel(n_jobs=args.n_jobs) as parallel:
@@ -127,8 +130,10 @@ def main(argv=None):
             )
             scaler = StandardScaler().fit(X_tr)
             split = (scaler.transform(X_tr), y_tr, scaler.transform(X_val), y_val, scaler.transform(X_te), y_te)
-            codes = np.unique(y_tr, return_inverse=True)[1]
-            oracle = resolve_oracle("xgboost", split[0], codes, random_state=seed, n_jobs=args.n_jobs)
+            oracle = None
+            if args.method == "oracle":
+                codes = np.unique(y_tr, return_inverse=True)[1]
+                oracle = resolve_oracle("xgboost", split[0], codes, random_state=seed, n_jobs=args.n_jobs)
             # Largest first: they take longest, so the pool stays balanced.
             rows += parallel(
                 delayed(run_size)(s, split, oracle, args, seed) for s in sorted(sizes, reverse=True)

@@ -14,12 +14,13 @@ from sklearn.model_selection import train_test_split
 
 from .adapters import DecodedClassifier, get_adapter
 from ._validation import check_data, check_fraction, check_positive_int, check_seed
-from .distributions import DistributionParams, DPBetaMixture, flatten_uncertainty
+from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
+from .distributions import DEPTH_PARAM, SEARCH_SPACE, DistributionParams, DPBetaMixture, flatten_uncertainty
 from .optimizer import create_study, quiet_optuna, suggest
 from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 from .result import CompactResult, TrialRecord
 
-METHODS = ("oracle",)
+METHODS = ("oracle", "density_tree")
 
 
 def fit(
@@ -87,8 +88,11 @@ def fit(
         Seed; the same seed gives the same result (with ``n_jobs=1``).
     n_jobs : int, default=1
         Parallel trials (threads) and oracle threads.
-    method : {"oracle"}, default="oracle"
-        Compaction method.
+    method : {"oracle", "density_tree"}, default="oracle"
+        ``"oracle"``: a Beta mixture over the oracle's uncertainty (seven
+        variables).  ``"density_tree"``: a mixture of depth-based sampling
+        schemes over a tree grown on the training data (eight variables, no
+        oracle; :mod:`compact.density_tree`).
     weights_mode : bool, default=False
         Fit on the full training data with the expected sampling frequency as
         ``sample_weight`` instead of on a resample.  Families whose ``fit`` has
@@ -160,14 +164,22 @@ def fit(
     else:
         y_fit, y_score = y_tr, y_val
 
-    oracle_ = resolve_oracle(
-        oracle, X_tr, y_tr if regression else codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs,
-        regression=regression,
-    )
-    u = regression_uncertainty(oracle_, X_tr) if regression else uncertainty(oracle_.predict_proba(X_tr))
-    if flatten:
-        u = flatten_uncertainty(u)
-    sampler = DPBetaMixture(u, codes_tr)
+    if method == "density_tree":
+        oracle_ = None
+        tree = fit_density_tree(X_tr, y_tr if regression else codes_tr, regression=regression,
+                                random_state=oracle_seed % 2**31)
+        sampler = DensityTreeMixture(segment_levels(tree, X_tr), codes_tr)
+        space = SEARCH_SPACE + (DEPTH_PARAM,)
+    else:
+        oracle_ = resolve_oracle(
+            oracle, X_tr, y_tr if regression else codes_tr, random_state=oracle_seed % 2**31, n_jobs=n_jobs,
+            regression=regression,
+        )
+        u = regression_uncertainty(oracle_, X_tr) if regression else uncertainty(oracle_.predict_proba(X_tr))
+        if flatten:
+            u = flatten_uncertainty(u)
+        sampler = DPBetaMixture(u, codes_tr)
+        space = SEARCH_SPACE
     X_fit = adapter.prepare_X(X_tr)
     X_score = adapter.prepare_X(X_val)
 
@@ -187,7 +199,7 @@ def fit(
 
     def objective(trial):
         t0 = time.perf_counter()
-        params = suggest(trial)
+        params = suggest(trial, space)
         draws = 1 if params.is_original else n_draws
         scores, top_model, top_score = [], None, -np.inf
         for d in range(draws):
@@ -209,7 +221,7 @@ def fit(
     callbacks = [_progress(n_trials, best, records)] if verbose > 0 else None
     interrupted = False
     with quiet_optuna():
-        study = create_study(study_seed % 2**31)
+        study = create_study(study_seed % 2**31, space=space)
         try:
             study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout, callbacks=callbacks)
         except KeyboardInterrupt:

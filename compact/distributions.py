@@ -49,6 +49,10 @@ SEARCH_SPACE = (
 )
 ORIGINAL = {"alpha": 1.0, "sample_frac": 1.0, "p_orig": 1.0, "A_a": 1.0, "B_a": 1.0, "A_b": 1.0, "B_b": 1.0}
 
+#: The density-tree method's eighth variable: the deepest level of the density
+#: tree that sampling schemes may use, as a fraction of the tree's depth.
+DEPTH_PARAM = Param("depth_frac", 0.05, 1.0)
+
 
 def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9) -> np.ndarray:
     """Rank-preserving map of ``u`` onto a near-uniform spread inside ``[low, high]``.
@@ -74,7 +78,7 @@ def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9
 
 @dataclass(frozen=True)
 class DistributionParams:
-    """The seven variables of one training distribution."""
+    """The variables of one training distribution (seven, or eight with ``depth_frac``)."""
 
     alpha: float
     sample_frac: float
@@ -83,9 +87,10 @@ class DistributionParams:
     B_a: float
     A_b: float
     B_b: float
+    depth_frac: float | None = None  # density-tree method only
 
     def to_dict(self) -> dict[str, float]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
     @property
     def is_original(self) -> bool:
@@ -113,20 +118,34 @@ class DPBetaMixture:
 
     def __init__(self, u, y, *, scale: float = 20.0, max_components: int = 50, min_part_size: int = 10):
         u = np.asarray(u, dtype=float)
-        y = np.asarray(y)
-        if u.ndim != 1 or u.shape != y.shape:
+        if u.ndim != 1 or u.shape != np.shape(y):
             raise ValueError("u and y must be 1-D arrays of the same length.")
-        self.n = u.size
-        self.scale = float(scale)
-        self.max_components = int(max_components)
-        self.min_part_size = int(min_part_size)
+        self._setup(y, scale, max_components, min_part_size)
         clipped = np.clip(u, _EPS, 1.0 - _EPS)
         self._log_u = np.log(clipped)
         self._log_1mu = np.log1p(-clipped)
-        # Points grouped by class, for the stratified part.
+
+    def _setup(self, y, scale, max_components, min_part_size):
+        """What every mixture needs: sizes, and the points grouped by class."""
+        y = np.asarray(y)
+        self.n = y.size
+        self.scale = float(scale)
+        self.max_components = int(max_components)
+        self.min_part_size = int(min_part_size)
         _, self._codes = np.unique(y, return_inverse=True)
         self._class_counts = np.bincount(self._codes)
         self._class_starts = np.concatenate(([0], np.cumsum(self._class_counts)[:-1]))
+
+    def _point_probabilities(self, a: np.ndarray, b: np.ndarray, params: DistributionParams) -> np.ndarray:
+        """Probability of each point under each component, shape (k, n), rows summing to one.
+
+        Here: the ``Beta(a_k, b_k)`` density at each point's score ``u_i``.
+        """
+        # Beta log-density up to its normalising constant, which cancels below.
+        log_p = (a[:, None] - 1.0) * self._log_u + (b[:, None] - 1.0) * self._log_1mu
+        log_p -= log_p.max(axis=1, keepdims=True)
+        prob = np.exp(log_p)
+        return prob / prob.sum(axis=1, keepdims=True)
 
     # -- parts ---------------------------------------------------------------
     def _part_sizes(self, params: DistributionParams) -> tuple[int, int]:
@@ -171,12 +190,7 @@ class DPBetaMixture:
         keep = sizes > 0
         a = np.maximum(a[keep], 1e-3)
         b = np.maximum(b[keep], 1e-3)
-        # Beta log-density up to its normalising constant, which cancels below.
-        log_p = (a[:, None] - 1.0) * self._log_u + (b[:, None] - 1.0) * self._log_1mu
-        log_p -= log_p.max(axis=1, keepdims=True)
-        prob = np.exp(log_p)
-        prob /= prob.sum(axis=1, keepdims=True)
-        return sizes[keep], prob
+        return sizes[keep], self._point_probabilities(a, b, params)
 
     # -- draws ---------------------------------------------------------------
     def sample_indices(self, params: DistributionParams, rng: np.random.Generator) -> np.ndarray:

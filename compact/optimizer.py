@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from .distributions import ORIGINAL, SEARCH_SPACE, DistributionParams
+from .distributions import ORIGINAL, SEARCH_SPACE, DistributionParams, Param
 
 
-def create_study(random_state: int, *, n_startup_trials: int = 10):
+def create_study(random_state: int, *, space: tuple[Param, ...] = SEARCH_SPACE, n_startup_trials: int = 10):
     """A maximising study with a seeded multivariate TPE sampler.
 
     The first trial is enqueued as the original distribution (every training
@@ -22,13 +22,15 @@ def create_study(random_state: int, *, n_startup_trials: int = 10):
         constant_liar=True,  # keeps parallel workers from proposing the same point
     )
     study = optuna.create_study(direction="maximize", sampler=sampler)
-    study.enqueue_trial(dict(ORIGINAL))
+    # Variables beyond the seven (the density tree's depth) take their top
+    # value: irrelevant to the original data, but the trial must be complete.
+    study.enqueue_trial({p.name: ORIGINAL.get(p.name, p.high) for p in space})
     return study
 
 
-def suggest(trial) -> DistributionParams:
-    """Ask ``trial`` for the seven variables of :data:`SEARCH_SPACE`."""
-    values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in SEARCH_SPACE}
+def suggest(trial, space: tuple[Param, ...] = SEARCH_SPACE) -> DistributionParams:
+    """Ask ``trial`` for the variables of ``space``."""
+    values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in space}
     return DistributionParams(**values)
 
 

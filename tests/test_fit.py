@@ -181,3 +181,14 @@ def test_import_is_light():
     code = "import sys, compact; print(sorted(m for m in ('torch', 'xgboost', 'optuna') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_split_keeps_every_class_in_training():
+    from compact.compaction import split_validation
+
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.array([0] * 10 + [1] * 9 + [2])  # class 2 has a single member: no stratification
+    X_tr, X_val, y_tr, y_val = split_validation(X, y, 0.25, seed=0)
+    assert set(y_tr) == {0, 1, 2} and len(y_tr) + len(y_val) == 20 and len(y_val) > 0
+    X_tr, X_val, y_tr, y_val = split_validation(X, np.array([0, 1] * 10), 0.25, seed=0)
+    assert np.bincount(y_val).tolist() == [2, 3] or np.bincount(y_val).tolist() == [3, 2]
