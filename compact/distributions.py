@@ -60,20 +60,15 @@ def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9
     Equal-count bins (quantiles of ``u``) are mapped to equal-width slots, with
     linear interpolation inside each bin, so Beta densities can reach every
     region even when the raw scores pile up near 0.  Equal scores stay equal.
+    This is scikit-learn's ``QuantileTransformer`` with ``n_bins + 1`` quantiles.
     """
+    from sklearn.preprocessing import QuantileTransformer
+
     u = np.asarray(u, dtype=float)
     if u.ndim != 1 or u.size == 0:
         raise ValueError("u must be a non-empty 1-D array.")
-    edges = np.quantile(u, np.linspace(0.0, 1.0, n_bins + 1))
-    # Ties make repeated edges; np.interp needs increasing x, so keep the
-    # middle slot of each run of equal edges.
-    slots = np.linspace(low, high, n_bins + 1)
-    uniq, first, counts = np.unique(edges, return_index=True, return_counts=True)
-    if uniq.size == 1:
-        return np.full_like(u, (low + high) / 2)
-    mid_slots = np.array([slots[f: f + c].mean() for f, c in zip(first, counts)])
-    mid_slots[0], mid_slots[-1] = low, high
-    return np.interp(u, uniq, mid_slots)
+    transformer = QuantileTransformer(n_quantiles=min(n_bins + 1, u.size), subsample=None)
+    return low + (high - low) * transformer.fit_transform(u[:, None]).ravel()
 
 
 @dataclass(frozen=True)
