@@ -25,6 +25,7 @@ from .boosting import GradientBoostingAdapter, HistGradientBoostingAdapter, XGBo
 from .forest import ForestAdapter
 from .generic import GenericAdapter
 from .linear import LassoAdapter, LinearProbabilityAdapter, LogisticL1Adapter
+from .neural import TorchMLPAdapter
 from .tree import DecisionTreeAdapter
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "LassoAdapter",
     "LinearProbabilityAdapter",
     "LogisticL1Adapter",
+    "TorchMLPAdapter",
     "XGBoostAdapter",
     "get_adapter",
     "register_adapter",
@@ -52,6 +54,7 @@ _REGISTRY: list[type[Adapter]] = [
     HistGradientBoostingAdapter,
     GradientBoostingAdapter,
     ForestAdapter,
+    TorchMLPAdapter,
 ]
 
 

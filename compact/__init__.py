@@ -15,6 +15,7 @@ __all__ = [
     "CompactRegressor",
     "CompactResult",
     "LinearProbabilityClassifier",
+    "TorchMLPClassifier",
     "__version__",
 ]
 
@@ -24,6 +25,7 @@ _LAZY = {
     "CompactRegressor": ("compact.estimators", "CompactRegressor"),
     "CompactResult": ("compact.result", "CompactResult"),
     "LinearProbabilityClassifier": ("compact.linear_probability", "LinearProbabilityClassifier"),
+    "TorchMLPClassifier": ("compact.neural", "TorchMLPClassifier"),
 }
 
 

@@ -1,0 +1,56 @@
+"""PyTorch MLPs (:class:`compact.neural.TorchMLPClassifier`): size is hidden units or parameters.
+
+``{"hidden_units": h}`` sets every hidden layer to width ``h`` (the number of
+layers is the estimator's); ``{"n_params": p}`` picks the widest such net with
+at most ``p`` weights and biases, which depends on the data's number of
+features and classes, so the width is set when fitting.  Both may be given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compact.neural import TorchMLPClassifier, count_parameters
+
+from .base import Adapter
+
+
+class TorchMLPAdapter(Adapter):
+    """Adapter for :class:`compact.neural.TorchMLPClassifier`."""
+
+    size_names = ("hidden_units", "n_params")
+
+    @classmethod
+    def accepts(cls, estimator) -> bool:
+        return isinstance(estimator, TorchMLPClassifier)
+
+    def build(self, size, random_state=None):
+        return super().build({}, random_state)
+
+    def width(self, size: dict[str, int], n_features: int, n_classes: int) -> int:
+        """Widest hidden layer allowed by ``size`` for this data."""
+        n_layers = len(self.estimator._hidden())
+        width = size.get("hidden_units", np.inf)
+        if "n_params" in size:
+            n_out = max(n_classes, 2)
+            fits = [w for w in range(1, size["n_params"] + 1)
+                    if count_parameters(n_features, (w,) * n_layers, n_out) <= size["n_params"]]
+            if not fits:
+                smallest = count_parameters(n_features, (1,) * n_layers, n_out)
+                raise ValueError(
+                    f"size n_params={size['n_params']} is below the smallest such net "
+                    f"(width 1, {smallest} parameters for {n_features} features)."
+                )
+            width = min(width, fits[-1])
+        return int(width)
+
+    def fit(self, model, X, y, sample_weight=None, *, size=None):
+        if size is None:
+            raise ValueError("TorchMLPAdapter needs the requested size to fit.")
+        n_layers = len(self.estimator._hidden())
+        model.set_params(hidden_layer_sizes=(self.width(size, X.shape[1], np.unique(y).size),) * n_layers)
+        return super().fit(model, X, y, sample_weight)
+
+    def measure(self, model):
+        hidden = [w.shape[1] for w in model.coefs_[:-1]]
+        return {"hidden_units": max(hidden, default=0), "n_params": int(model.n_params_)}

@@ -1,0 +1,248 @@
+"""PyTorch MLPs: a scikit-learn classifier, and training many candidates as one batch.
+
+Candidates of one architecture are trained together: their weights are
+stacked along a leading candidate axis and every layer is one ``torch.baddbmm``,
+so ``K`` small nets cost one pass over each minibatch.  Each candidate has its
+own initialisation seed and its own per-row weights (a resample is given as
+repeat counts), while all share the minibatch order.  Adam is elementwise, so
+a stacked run is the same computation as ``K`` separate runs; ``K = 1`` is how
+:class:`TorchMLPClassifier` trains, which makes batched and one-by-one results
+equal up to float rounding.
+
+torch is imported inside the functions, so ``import compact`` stays light.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``"auto"`` is ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device not in ("cpu", "cuda") and not str(device).startswith("cuda:"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}.")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("device='cuda' but no CUDA device is available.")
+    return device
+
+
+def layer_sizes(n_features: int, hidden: tuple[int, ...], n_outputs: int) -> list[tuple[int, int]]:
+    dims = [n_features, *hidden, n_outputs]
+    return list(zip(dims[:-1], dims[1:]))
+
+
+def count_parameters(n_features: int, hidden: tuple[int, ...], n_outputs: int) -> int:
+    """Weights and biases of an MLP with these layer widths."""
+    return sum(i * o + o for i, o in layer_sizes(n_features, hidden, n_outputs))
+
+
+def _init_layers(seeds, n_features, hidden, n_outputs, device):
+    """Stacked weights (K, in, out) and biases (K, 1, out), each candidate from its own seed.
+
+    Uniform(-1/sqrt(in), 1/sqrt(in)) like ``torch.nn.Linear``.
+    """
+    import torch
+
+    layers = []
+    for fan_in, fan_out in layer_sizes(n_features, hidden, n_outputs):
+        bound = 1.0 / np.sqrt(fan_in)
+        weights, biases = [], []
+        for seed in seeds:
+            gen = torch.Generator().manual_seed(int(seed) * 1000 + len(layers))
+            weights.append((torch.rand(fan_in, fan_out, generator=gen, dtype=torch.float64) * 2 - 1) * bound)
+            biases.append((torch.rand(1, fan_out, generator=gen, dtype=torch.float64) * 2 - 1) * bound)
+        layers.append((torch.stack(weights).float().to(device), torch.stack(biases).float().to(device)))
+    return layers
+
+
+def _forward(layers, X):
+    """Logits of every candidate, shape (K, rows, outputs); X is (rows, features)."""
+    import torch
+
+    h = X.unsqueeze(0).expand(layers[0][0].shape[0], -1, -1)
+    for i, (w, b) in enumerate(layers):
+        h = torch.baddbmm(b, h, w)
+        if i < len(layers) - 1:
+            h = torch.relu(h)
+    return h
+
+
+def train_mlps(
+    X,
+    y,
+    weights,
+    *,
+    hidden: tuple[int, ...],
+    n_classes: int,
+    seeds,
+    shuffle_seed: int,
+    epochs: int = 50,
+    lr: float = 1e-2,
+    batch_size: int = 128,
+    weight_decay: float = 0.0,
+    device: str = "cpu",
+):
+    """Train ``K = len(seeds)`` MLPs of one architecture at once.
+
+    Parameters
+    ----------
+    X : array of shape (n, d)
+    y : int array of shape (n,)
+        Class codes 0..n_classes-1.
+    weights : array of shape (K, n)
+        Per-candidate row weights (resample counts or sampling frequencies);
+        rows with weight 0 do not count for that candidate.
+    hidden : tuple of int
+        Hidden layer widths, shared by all candidates.
+    seeds : sequence of int
+        Initialisation seed of each candidate.
+    shuffle_seed : int
+        Seed of the minibatch order, shared by all candidates.
+
+    Returns
+    -------
+    list of (weight, bias) numpy pairs per layer, each with a leading K axis.
+    """
+    import torch
+
+    X_t = torch.as_tensor(np.asarray(X, dtype=np.float32), device=device)
+    y_t = torch.as_tensor(np.asarray(y, dtype=np.int64), device=device)
+    w_t = torch.as_tensor(np.asarray(weights, dtype=np.float32), device=device)
+    if w_t.ndim != 2 or w_t.shape != (len(seeds), X_t.shape[0]):
+        raise ValueError("weights must have shape (len(seeds), n_samples).")
+    layers = _init_layers(seeds, X_t.shape[1], tuple(hidden), n_classes, device)
+    params = [t.requires_grad_() for layer in layers for t in layer]
+    optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    order_gen = torch.Generator().manual_seed(int(shuffle_seed))
+    n = X_t.shape[0]
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=order_gen).to(device)
+        for start in range(0, n, batch_size):
+            rows = order[start: start + batch_size]
+            logits = _forward(layers, X_t[rows])  # (K, B, C)
+            ce = torch.nn.functional.cross_entropy(
+                logits.transpose(1, 2), y_t[rows].expand(len(seeds), -1), reduction="none"
+            )  # (K, B)
+            w = w_t[:, rows]
+            # Each candidate's weighted mean loss; summing keeps the gradients separate.
+            loss = ((w * ce).sum(dim=1) / w.sum(dim=1).clamp_min(1e-12)).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return [(w.detach().cpu().numpy(), b.detach().cpu().numpy()) for w, b in layers]
+
+
+def predict_logits(layers, X) -> np.ndarray:
+    """Numpy forward pass of one candidate's layers (no leading K axis)."""
+    h = np.asarray(X, dtype=np.float32)
+    for i, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if i < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
+    """A multi-layer perceptron classifier trained with PyTorch (CPU or CUDA).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(8,)
+        Width of each hidden layer (ReLU).
+    epochs : int, default=50
+    lr : float, default=1e-2
+        Adam learning rate.
+    batch_size : int, default=128
+    weight_decay : float, default=0.0
+    device : {"auto", "cpu", "cuda"}, default="auto"
+    random_state : int or None, default=None
+        Seeds initialisation and minibatch order; the same seed gives the same
+        model on CPU.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coefs_ : list of ndarray
+        Weight matrices, shape (in, out) per layer.
+    intercepts_ : list of ndarray
+    n_features_in_ : int
+    n_params_ : int
+        Total number of weights and biases.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        *,
+        epochs=50,
+        lr=1e-2,
+        batch_size=128,
+        weight_decay=0.0,
+        device="auto",
+        random_state=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+
+    def _hidden(self) -> tuple[int, ...]:
+        hidden = self.hidden_layer_sizes
+        hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
+        if any(isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1 for h in hidden):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}.")
+        return tuple(int(h) for h in hidden)
+
+    def _seeds(self) -> tuple[int, int]:
+        if self.random_state is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
+        elif isinstance(self.random_state, np.random.RandomState):
+            seed = int(self.random_state.randint(0, 2**31 - 1))
+        else:
+            seed = int(self.random_state)
+        return seed, seed + 1
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on ``(X, y)``, optionally weighting rows; returns ``self``."""
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        init_seed, shuffle_seed = self._seeds()
+        layers = train_mlps(
+            X, codes, weights[None, :], hidden=self._hidden(), n_classes=max(len(self.classes_), 2),
+            seeds=[init_seed], shuffle_seed=shuffle_seed, epochs=self.epochs, lr=self.lr,
+            batch_size=self.batch_size, weight_decay=self.weight_decay, device=resolve_device(self.device),
+        )
+        self._set_layers([(w[0], b[0]) for w, b in layers])
+        return self
+
+    def _set_layers(self, layers):
+        self.coefs_ = [w for w, _ in layers]
+        self.intercepts_ = [b.reshape(-1) for _, b in layers]
+        self.n_params_ = int(sum(w.size + b.size for w, b in layers))
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        logits = predict_logits(list(zip(self.coefs_, self.intercepts_)), X)[:, : len(self.classes_)]
+        logits = logits - logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        proba = self.predict_proba(X)  # checks fitted first
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -1,0 +1,112 @@
+"""The PyTorch MLP family on CPU: training, determinism, batching, sizes."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import compact
+from compact.adapters import TorchMLPAdapter, get_adapter
+from compact.neural import TorchMLPClassifier, count_parameters, predict_logits, train_mlps
+
+
+@pytest.fixture(scope="module")
+def digits_scaled():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+def test_mlp_learns_and_beats_a_trivial_baseline(digits_scaled):
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    clf = TorchMLPClassifier((16,), epochs=30, device="cpu", random_state=0).fit(X_tr, y_tr)
+    assert clf.score(X_tr, y_tr) > 0.95
+    assert clf.score(X_te, y_te) > 0.85  # the majority class scores about 0.1
+    assert clf.n_params_ == count_parameters(64, (16,), 10) == 64 * 16 + 16 + 16 * 10 + 10
+    assert clf.predict_proba(X_te).shape == (len(X_te), 10)
+
+
+def test_mlp_is_deterministic_on_cpu(digits_scaled):
+    X_tr, X_te, y_tr, _ = digits_scaled
+    a = TorchMLPClassifier((8,), epochs=5, device="cpu", random_state=3).fit(X_tr, y_tr)
+    b = TorchMLPClassifier((8,), epochs=5, device="cpu", random_state=3).fit(X_tr, y_tr)
+    c = TorchMLPClassifier((8,), epochs=5, device="cpu", random_state=4).fit(X_tr, y_tr)
+    assert np.array_equal(a.predict_proba(X_te), b.predict_proba(X_te))
+    assert not np.array_equal(a.predict_proba(X_te), c.predict_proba(X_te))
+
+
+def test_zero_weight_rows_do_not_count(digits_scaled):
+    X_tr, X_te, y_tr, _ = digits_scaled
+    w = (np.arange(len(y_tr)) % 2).astype(float)
+    scrambled = y_tr.copy()
+    scrambled[w == 0] = (scrambled[w == 0] + 1) % 10  # wrong labels, but weight 0
+    a = TorchMLPClassifier((8,), epochs=3, device="cpu", random_state=0).fit(X_tr, y_tr, sample_weight=w)
+    b = TorchMLPClassifier((8,), epochs=3, device="cpu", random_state=0).fit(X_tr, scrambled, sample_weight=w)
+    assert np.allclose(a.predict_proba(X_te), b.predict_proba(X_te), atol=1e-6)
+
+
+def test_batched_equals_one_by_one(digits_scaled):
+    X_tr, X_te, y_tr, _ = digits_scaled
+    weights = np.random.default_rng(0).integers(0, 3, size=(4, len(y_tr))).astype(float)
+    kw = dict(hidden=(8, 4), n_classes=10, shuffle_seed=9, epochs=4, device="cpu")
+    batched = train_mlps(X_tr, y_tr, weights, seeds=[1, 2, 3, 4], **kw)
+    for k in range(4):
+        alone = train_mlps(X_tr, y_tr, weights[k: k + 1], seeds=[k + 1], **kw)
+        one = [(w[k], b[k]) for w, b in batched]
+        two = [(w[0], b[0]) for w, b in alone]
+        assert np.allclose(predict_logits(one, X_te), predict_logits(two, X_te), atol=1e-4)
+    # Different seeds or weights give different candidates.
+    assert not np.allclose(batched[0][0][0], batched[0][0][1])
+
+
+def test_train_mlps_checks_weight_shape(digits_scaled):
+    X_tr, _, y_tr, _ = digits_scaled
+    with pytest.raises(ValueError, match="weights must have shape"):
+        train_mlps(X_tr, y_tr, np.ones(len(y_tr)), hidden=(2,), n_classes=10, seeds=[0], shuffle_seed=0)
+
+
+def test_invalid_parameters(digits_scaled):
+    X_tr, _, y_tr, _ = digits_scaled
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        TorchMLPClassifier((0,), device="cpu").fit(X_tr, y_tr)
+    with pytest.raises(ValueError, match="device"):
+        TorchMLPClassifier(device="tpu").fit(X_tr, y_tr)
+
+
+def test_adapter_sizes(digits_scaled):
+    X_tr, _, y_tr, _ = digits_scaled
+    adapter = get_adapter(TorchMLPClassifier((4, 4), epochs=2, device="cpu"))
+    assert isinstance(adapter, TorchMLPAdapter)
+    model = adapter.fit(adapter.build({}), X_tr, y_tr, size={"hidden_units": 6})
+    assert adapter.measure(model)["hidden_units"] == 6 and [w.shape[1] for w in model.coefs_] == [6, 6, 10]
+    budget = count_parameters(64, (5, 5), 10)
+    model = adapter.fit(adapter.build({}), X_tr, y_tr, size={"n_params": budget + 3})
+    assert adapter.measure(model) == {"hidden_units": 5, "n_params": budget}
+    with pytest.raises(ValueError, match="below the smallest"):
+        adapter.width({"n_params": 20}, 64, 10)
+
+
+def test_compacting_an_mlp(digits_scaled):
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    from sklearn.naive_bayes import GaussianNB
+
+    result = compact.fit(
+        TorchMLPClassifier(epochs=15, device="cpu"), X_tr, y_tr, size={"n_params": 700},
+        oracle=GaussianNB().fit(X_tr, y_tr), n_trials=4, n_draws=1, random_state=0,
+    )
+    assert result.size_["n_params"] <= 700 and result.model_.n_params_ <= 700
+    assert result.best_score_ >= result.baseline_score_ and result.model_.score(X_te, y_te) > 0.8
+
+
+@parametrize_with_checks(
+    [TorchMLPClassifier(epochs=30, device="cpu")],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "float32 training: weights and repeated rows agree to about 1e-7, not to the check's tolerance"
+        ),
+    },
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
