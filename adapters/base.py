@@ -141,6 +141,12 @@ class Adapter:
             return model.fit(X, y)
         return model.fit(X, y, sample_weight=sample_weight)
 
+    #: Families that can train several candidates of one size together (the
+    #: draws of a trial) define ``fit_batch(X, y, weights, *, size,
+    #: random_state) -> list of models``, with ``weights`` of shape (K, n):
+    #: repeat counts of a resample or sampling frequencies.
+    fit_batch = None
+
     def fit_resample(self, model, X, y, indices, *, size=None):
         """Fit ``model`` on the rows ``indices`` (with repetitions) of ``(X, y)``."""
         if self.weights_as_counts:

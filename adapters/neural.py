@@ -51,6 +51,35 @@ class TorchMLPAdapter(Adapter):
         model.set_params(hidden_layer_sizes=(self.width(size, X.shape[1], np.unique(y).size),) * n_layers)
         return super().fit(model, X, y, sample_weight)
 
+    def fit_resample(self, model, X, y, indices, *, size=None):
+        # Repeat counts as weights over all rows: the batched path below
+        # trains exactly this way, so both give the same candidates.
+        counts = np.bincount(indices, minlength=len(X)).astype(float)
+        return self.fit(model, X, y, sample_weight=counts, size=size)
+
+    def fit_batch(self, X, y, weights, *, size, random_state=None):
+        """Train one candidate per row of ``weights`` in one stacked computation.
+
+        Every candidate equals ``fit(build(size, random_state), X, y, weights[k])``.
+        """
+        from compact.neural import resolve_device, train_mlps
+
+        template = self.build(size, random_state)
+        classes, codes = np.unique(y, return_inverse=True)
+        hidden = (self.width(size, X.shape[1], classes.size),) * len(template._hidden())
+        init_seed, shuffle_seed = template._seeds()
+        layers = train_mlps(
+            X, codes, weights, hidden=hidden, n_classes=max(classes.size, 2), seeds=[init_seed] * len(weights),
+            shuffle_seed=shuffle_seed, epochs=template.epochs, lr=template.lr, batch_size=template.batch_size,
+            weight_decay=template.weight_decay, device=resolve_device(template.device),
+        )
+        models = []
+        for k in range(len(weights)):
+            model = self.build(size, random_state).set_params(hidden_layer_sizes=hidden)
+            model.classes_, model.n_features_in_ = classes, X.shape[1]
+            models.append(model._set_layers([(w[k], b[k]) for w, b in layers]))
+        return models
+
     def measure(self, model):
         hidden = [w.shape[1] for w in model.coefs_[:-1]]
         return {"hidden_units": max(hidden, default=0), "n_params": int(model.n_params_)}

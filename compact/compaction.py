@@ -192,6 +192,15 @@ def fit(
             return adapter.fit(model, X_fit, y_fit, sample_weight=weights, size=request)
         return adapter.fit_resample(model, X_fit, y_fit, sampler.sample_indices(params, rng), size=request)
 
+    def train_batch(params: DistributionParams, rngs):
+        """All draws of a trial at once, for families that batch (PyTorch nets)."""
+        if weights_mode:
+            weights = [sampler.expected_weights(params, rng) for rng in rngs]
+        else:
+            weights = [np.bincount(sampler.sample_indices(params, rng), minlength=len(X_fit)) for rng in rngs]
+        return adapter.fit_batch(X_fit, y_fit, np.stack(weights).astype(float), size=request,
+                                 random_state=model_seed % 2**31)
+
     lock = threading.Lock()
     best = {"score": -np.inf, "model": None, "trial": None}
     records: dict[int, TrialRecord] = {}
@@ -201,10 +210,13 @@ def fit(
         t0 = time.perf_counter()
         params = suggest(trial, space)
         draws = 1 if params.is_original else n_draws
+        rngs = [np.random.default_rng([draw_seed, trial.number, d]) for d in range(draws)]
+        if adapter.fit_batch is not None and draws > 1:
+            models = train_batch(params, rngs)
+        else:
+            models = (train(params, rng) for rng in rngs)
         scores, top_model, top_score = [], None, -np.inf
-        for d in range(draws):
-            rng = np.random.default_rng([draw_seed, trial.number, d])
-            model = train(params, rng)
+        for model in models:
             score = float(scorer(model, X_score, y_score))
             scores.append(score)
             if score > top_score:

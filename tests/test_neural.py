@@ -110,3 +110,19 @@ def test_compacting_an_mlp(digits_scaled):
 )
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("weights_mode", [False, True])
+def test_batched_draws_match_sequential_draws(digits_scaled, monkeypatch, weights_mode):
+    """compact.fit trains a trial's draws as one batch; the scores equal one-by-one training."""
+    X_tr, _, y_tr, _ = digits_scaled
+    from sklearn.naive_bayes import GaussianNB
+
+    kw = dict(size={"hidden_units": 4}, oracle=GaussianNB().fit(X_tr, y_tr), n_trials=3, n_draws=3,
+              weights_mode=weights_mode, random_state=0)
+    batched = compact.fit(TorchMLPClassifier(epochs=3, device="cpu"), X_tr, y_tr, **kw)
+    monkeypatch.setattr(TorchMLPAdapter, "fit_batch", None)
+    sequential = compact.fit(TorchMLPClassifier(epochs=3, device="cpu"), X_tr, y_tr, **kw)
+    for a, b in zip(batched.trials_, sequential.trials_):
+        assert len(a.scores) == (1 if a.number == 0 else 3)
+        assert np.allclose(a.scores, b.scores, atol=1e-6)
