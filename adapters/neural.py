@@ -32,16 +32,21 @@ class TorchMLPAdapter(Adapter):
         n_layers = len(self.estimator._hidden())
         width = size.get("hidden_units", np.inf)
         if "n_params" in size:
-            n_out = max(n_classes, 2)
-            fits = [w for w in range(1, size["n_params"] + 1)
-                    if count_parameters(n_features, (w,) * n_layers, n_out) <= size["n_params"]]
-            if not fits:
-                smallest = count_parameters(n_features, (1,) * n_layers, n_out)
+            budget, n_out = size["n_params"], max(n_classes, 2)
+
+            def count(w):
+                return count_parameters(n_features, (w,) * n_layers, n_out)
+
+            if count(1) > budget:
                 raise ValueError(
-                    f"size n_params={size['n_params']} is below the smallest such net "
-                    f"(width 1, {smallest} parameters for {n_features} features)."
+                    f"size n_params={budget} is below the smallest such net "
+                    f"(width 1, {count(1)} parameters for {n_features} features)."
                 )
-            width = min(width, fits[-1])
+            low, high = 1, budget  # count(low) <= budget; the count grows with the width
+            while low < high:
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if count(mid) <= budget else (low, mid - 1)
+            width = min(width, low)
         return int(width)
 
     def fit(self, model, X, y, sample_weight=None, *, size=None):

@@ -107,7 +107,7 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     validation_size : float, default=0.25
         Part of the data given to ``fit`` held out to score candidates.
     flatten : bool, default=True
-    method : {"oracle"}, default="oracle"
+    method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None
     n_jobs : int, default=1

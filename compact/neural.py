@@ -21,6 +21,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._validation import check_seed
+
 
 def resolve_device(device: str = "auto") -> str:
     """``"auto"`` is ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
@@ -206,12 +208,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         return tuple(int(h) for h in hidden)
 
     def _seeds(self) -> tuple[int, int]:
-        if self.random_state is None:
-            seed = int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
-        elif isinstance(self.random_state, np.random.RandomState):
-            seed = int(self.random_state.randint(0, 2**31 - 1))
-        else:
-            seed = int(self.random_state)
+        """Initialisation and minibatch-order seeds."""
+        seed = check_seed(self.random_state) % 2**31
         return seed, seed + 1
 
     def fit(self, X, y, sample_weight=None):

@@ -126,3 +126,11 @@ def test_batched_draws_match_sequential_draws(digits_scaled, monkeypatch, weight
     for a, b in zip(batched.trials_, sequential.trials_):
         assert len(a.scores) == (1 if a.number == 0 else 3)
         assert np.allclose(a.scores, b.scores, atol=1e-6)
+
+
+def test_width_for_a_parameter_budget_is_the_widest_that_fits():
+    adapter = get_adapter(TorchMLPClassifier((4, 4, 4)))
+    for budget in (500, 1234, 10**6):
+        width = adapter.width({"n_params": budget}, 30, 3)
+        assert count_parameters(30, (width,) * 3, 3) <= budget < count_parameters(30, (width + 1,) * 3, 3)
+    assert adapter.width({"n_params": 10**6, "hidden_units": 7}, 30, 3) == 7
