@@ -56,7 +56,7 @@ def fit(
         Training data (numpy or pandas); finite values only.
     y : array-like of shape (n_samples,)
         Class labels of any type, at least two classes; or real targets when
-        ``estimator`` is a regressor (see :ref:`regression` in the README).
+        ``estimator`` is a regressor (see "Regression" in the README).
     size : int or dict
         Size of the small model in its family's units, e.g. ``3`` (tree depth)
         or ``{"max_leaf_nodes": 8}``, or a tuple for ensembles
