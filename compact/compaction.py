@@ -43,6 +43,7 @@ def fit(
     weights_mode: bool = False,
     timeout: float | None = None,
     verbose: int = 0,
+    trial_batch: int = 8,
 ) -> CompactResult:
     """Fit a small model of fixed ``size`` on a learned training distribution.
 
@@ -101,6 +102,10 @@ def fit(
         Stop starting new trials after this many seconds.
     verbose : int, default=0
         Print progress (trials done, best score) to stderr when > 0.
+    trial_batch : int, default=8
+        For families that train candidates as one batch (PyTorch nets), the
+        number of trials asked from Optuna at once; all their draws are
+        trained together.  ``1`` trains one trial's draws at a time.
 
     Returns
     -------
@@ -114,6 +119,7 @@ def fit(
     n_trials = check_positive_int(n_trials, "n_trials")
     n_draws = check_positive_int(n_draws, "n_draws")
     n_jobs = check_positive_int(n_jobs, "n_jobs")
+    trial_batch = check_positive_int(trial_batch, "trial_batch")
     seed = check_seed(random_state)
     adapter = get_adapter(estimator, size_param)
     request = adapter.normalize_size(size)
@@ -192,12 +198,19 @@ def fit(
             return adapter.fit(model, X_fit, y_fit, sample_weight=weights, size=request)
         return adapter.fit_resample(model, X_fit, y_fit, sampler.sample_indices(params, rng), size=request)
 
-    def train_batch(params: DistributionParams, rngs):
-        """All draws of a trial at once, for families that batch (PyTorch nets)."""
+    def draws_of(number: int, params: DistributionParams):
+        draws = 1 if params.is_original else n_draws
+        return [np.random.default_rng([draw_seed, number, d]) for d in range(draws)]
+
+    def batch_weights(params: DistributionParams, rngs) -> list[np.ndarray]:
+        """Row weights of each draw, for families that batch (PyTorch nets)."""
+        if params.is_original:
+            return [np.ones(len(X_fit))]
         if weights_mode:
-            weights = [sampler.expected_weights(params, rng) for rng in rngs]
-        else:
-            weights = [np.bincount(sampler.sample_indices(params, rng), minlength=len(X_fit)) for rng in rngs]
+            return [sampler.expected_weights(params, rng) for rng in rngs]
+        return [np.bincount(sampler.sample_indices(params, rng), minlength=len(X_fit)) for rng in rngs]
+
+    def train_batch(weights: list[np.ndarray]):
         return adapter.fit_batch(X_fit, y_fit, np.stack(weights).astype(float), size=request,
                                  random_state=model_seed % 2**31)
 
@@ -206,15 +219,8 @@ def fit(
     records: dict[int, TrialRecord] = {}
     baseline = {}
 
-    def objective(trial):
-        t0 = time.perf_counter()
-        params = suggest(trial, space)
-        draws = 1 if params.is_original else n_draws
-        rngs = [np.random.default_rng([draw_seed, trial.number, d]) for d in range(draws)]
-        if adapter.fit_batch is not None and draws > 1:
-            models = train_batch(params, rngs)
-        else:
-            models = (train(params, rng) for rng in rngs)
+    def record(number: int, params: DistributionParams, models, seconds: float) -> float:
+        """Score a trial's models, keep the best; returns the trial's mean score."""
         scores, top_model, top_score = [], None, -np.inf
         for model in models:
             score = float(scorer(model, X_score, y_score))
@@ -223,19 +229,56 @@ def fit(
                 top_model, top_score = model, score
         mean = float(np.mean(scores))
         with lock:
-            records[trial.number] = TrialRecord(trial.number, params.to_dict(), scores, time.perf_counter() - t0)
+            records[number] = TrialRecord(number, params.to_dict(), scores, seconds)
             if params.is_original and not baseline:
                 baseline.update(model=top_model, score=top_score)
             if best["trial"] is None or mean > records[best["trial"]].score:
-                best.update(score=top_score, model=top_model, trial=trial.number)
+                best.update(score=top_score, model=top_model, trial=number)
         return mean
+
+    def objective(trial):
+        t0 = time.perf_counter()
+        params = suggest(trial, space)
+        rngs = draws_of(trial.number, params)
+        if adapter.fit_batch is not None and len(rngs) > 1:
+            models = train_batch(batch_weights(params, rngs))
+        else:
+            models = (train(params, rng) for rng in rngs)
+        return record(trial.number, params, models, time.perf_counter() - t0)
+
+    def optimize_in_batches(study):
+        """Ask ``trial_batch`` trials, train all their draws as one batch, tell the scores."""
+        began = time.perf_counter()
+        while len(records) < n_trials:
+            if timeout is not None and time.perf_counter() - began > timeout:
+                break
+            t0 = time.perf_counter()
+            trials = [study.ask() for _ in range(min(trial_batch, n_trials - len(records)))]
+            try:
+                params = [suggest(trial, space) for trial in trials]
+                weights = [batch_weights(p, draws_of(t.number, p)) for t, p in zip(trials, params)]
+                models = train_batch([w for ws in weights for w in ws])
+            except KeyboardInterrupt:
+                for trial in trials:
+                    study.tell(trial, state=optuna_state_fail())
+                raise
+            seconds = (time.perf_counter() - t0) / len(trials)
+            start = 0
+            for trial, p, ws in zip(trials, params, weights):
+                study.tell(trial, record(trial.number, p, models[start: start + len(ws)], seconds))
+                start += len(ws)
+                for callback in callbacks or ():
+                    callback(study, trial)
 
     callbacks = [_progress(n_trials, best, records)] if verbose > 0 else None
     interrupted = False
     with quiet_optuna():
         study = create_study(study_seed % 2**31, space=space)
         try:
-            study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout, callbacks=callbacks)
+            if adapter.fit_batch is not None and trial_batch > 1:
+                optimize_in_batches(study)
+            else:
+                study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout, callbacks=callbacks)
         except KeyboardInterrupt:
             if not baseline:
                 raise
@@ -273,6 +316,12 @@ def fit(
         interrupted_=interrupted,
         study_=study,
     )
+
+
+def optuna_state_fail():
+    import optuna
+
+    return optuna.trial.TrialState.FAIL
 
 
 def split_validation(X, y, validation_size: float, seed: int, *, regression: bool = False):

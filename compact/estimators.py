@@ -42,6 +42,7 @@ class _CompactBase(MetaEstimatorMixin, BaseEstimator):
         random_state=None,
         n_jobs=1,
         verbose=0,
+        trial_batch=8,
     ):
         self.estimator = estimator
         self.size = size
@@ -57,6 +58,7 @@ class _CompactBase(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.trial_batch = trial_batch
 
     def _template(self):
         return self.estimator if self.estimator is not None else self._default_estimator()
@@ -81,6 +83,7 @@ class _CompactBase(MetaEstimatorMixin, BaseEstimator):
             method=self.method,
             weights_mode=self.weights_mode,
             verbose=self.verbose,
+            trial_batch=self.trial_batch,
         )
         self.estimator_ = self.result_.model_
         self.size_ = self.result_.size_
@@ -112,6 +115,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     random_state : int, RandomState or None
     n_jobs : int, default=1
     verbose : int, default=0
+    trial_batch : int, default=8
+        Trials trained together by families that batch (PyTorch nets).
 
     Attributes
     ----------
@@ -190,7 +195,7 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
     size, size_param, oracle, n_trials, n_draws, scoring, validation_size,
-    flatten, method, weights_mode, random_state, n_jobs, verbose
+    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch
         As in :class:`CompactClassifier`.
 
     Attributes

@@ -134,3 +134,27 @@ def test_width_for_a_parameter_budget_is_the_widest_that_fits():
         width = adapter.width({"n_params": budget}, 30, 3)
         assert count_parameters(30, (width,) * 3, 3) <= budget < count_parameters(30, (width + 1,) * 3, 3)
     assert adapter.width({"n_params": 10**6, "hidden_units": 7}, 30, 3) == 7
+
+
+def test_trials_are_asked_and_trained_in_batches(digits_scaled, monkeypatch):
+    """With trial_batch=4, each fit_batch call trains the draws of up to four trials."""
+    X_tr, _, y_tr, _ = digits_scaled
+    from sklearn.naive_bayes import GaussianNB
+
+    calls = []
+    original = TorchMLPAdapter.fit_batch
+
+    def counting(self, X, y, weights, **kw):
+        calls.append(len(weights))
+        return original(self, X, y, weights, **kw)
+
+    monkeypatch.setattr(TorchMLPAdapter, "fit_batch", counting)
+    kw = dict(size={"hidden_units": 3}, oracle=GaussianNB().fit(X_tr, y_tr), n_trials=14, n_draws=2,
+              trial_batch=4, random_state=1)
+    result = compact.fit(TorchMLPClassifier(epochs=2, device="cpu"), X_tr, y_tr, **kw)
+    # Trial 0 (the original data) has one draw, every other trial two.
+    assert calls == [1 + 3 * 2, 4 * 2, 4 * 2, 2 * 2]
+    assert [t.number for t in result.trials_] == list(range(14))
+    assert result.best_score_ >= result.baseline_score_
+    again = compact.fit(TorchMLPClassifier(epochs=2, device="cpu"), X_tr, y_tr, **kw)
+    assert [t.scores for t in again.trials_] == [t.scores for t in result.trials_]
