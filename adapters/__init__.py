@@ -25,7 +25,7 @@ from .boosting import GradientBoostingAdapter, HistGradientBoostingAdapter, XGBo
 from .forest import ForestAdapter
 from .generic import GenericAdapter
 from .linear import LassoAdapter, LinearProbabilityAdapter, LogisticL1Adapter
-from .neural import TorchMLPAdapter
+from .neural import TorchMLPAdapter, TorchModuleAdapter
 from .tree import DecisionTreeAdapter
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "LinearProbabilityAdapter",
     "LogisticL1Adapter",
     "TorchMLPAdapter",
+    "TorchModuleAdapter",
     "XGBoostAdapter",
     "get_adapter",
     "register_adapter",
@@ -55,6 +56,7 @@ _REGISTRY: list[type[Adapter]] = [
     GradientBoostingAdapter,
     ForestAdapter,
     TorchMLPAdapter,
+    TorchModuleAdapter,
 ]
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "CompactResult",
     "LinearProbabilityClassifier",
     "TorchMLPClassifier",
+    "TorchModuleClassifier",
     "__version__",
 ]
 
@@ -26,6 +27,7 @@ _LAZY = {
     "CompactResult": ("compact.result", "CompactResult"),
     "LinearProbabilityClassifier": ("compact.linear_probability", "LinearProbabilityClassifier"),
     "TorchMLPClassifier": ("compact.neural", "TorchMLPClassifier"),
+    "TorchModuleClassifier": ("compact.neural", "TorchModuleClassifier"),
 }
 
 

@@ -114,25 +114,42 @@ def train_mlps(
     -------
     list of (weight, bias) numpy pairs per layer, each with a leading K axis.
     """
+    X_t, y_t, w_t = _tensors(X, y, weights, len(seeds), device)
+    layers = _init_layers(seeds, X_t.shape[1], tuple(hidden), n_classes, device)
+    params = [t.requires_grad_() for layer in layers for t in layer]
+    _train_loop(params, lambda xb: _forward(layers, xb), X_t, y_t, w_t, shuffle_seed=shuffle_seed,
+                epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay)
+    return [(w.detach().cpu().numpy(), b.detach().cpu().numpy()) for w, b in layers]
+
+
+def _tensors(X, y, weights, n_candidates: int, device):
     import torch
 
     X_t = torch.as_tensor(np.asarray(X, dtype=np.float32), device=device)
     y_t = torch.as_tensor(np.asarray(y, dtype=np.int64), device=device)
     w_t = torch.as_tensor(np.asarray(weights, dtype=np.float32), device=device)
-    if w_t.ndim != 2 or w_t.shape != (len(seeds), X_t.shape[0]):
-        raise ValueError("weights must have shape (len(seeds), n_samples).")
-    layers = _init_layers(seeds, X_t.shape[1], tuple(hidden), n_classes, device)
-    params = [t.requires_grad_() for layer in layers for t in layer]
+    if w_t.ndim != 2 or w_t.shape != (n_candidates, X_t.shape[0]):
+        raise ValueError("weights must have shape (number of candidates, n_samples).")
+    return X_t, y_t, w_t
+
+
+def _train_loop(params, forward, X_t, y_t, w_t, *, shuffle_seed, epochs, lr, batch_size, weight_decay):
+    """Adam on stacked parameters; ``forward(rows of X)`` gives logits (K, rows, classes).
+
+    Adam is elementwise, so every candidate's slice is updated as if alone.
+    """
+    import torch
+
     optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     order_gen = torch.Generator().manual_seed(int(shuffle_seed))
-    n = X_t.shape[0]
+    n, k = X_t.shape[0], w_t.shape[0]
     for _ in range(epochs):
-        order = torch.randperm(n, generator=order_gen).to(device)
+        order = torch.randperm(n, generator=order_gen).to(X_t.device)
         for start in range(0, n, batch_size):
             rows = order[start: start + batch_size]
-            logits = _forward(layers, X_t[rows])  # (K, B, C)
+            logits = forward(X_t[rows])  # (K, B, C)
             ce = torch.nn.functional.cross_entropy(
-                logits.transpose(1, 2), y_t[rows].expand(len(seeds), -1), reduction="none"
+                logits.transpose(1, 2), y_t[rows].expand(k, -1), reduction="none"
             )  # (K, B)
             w = w_t[:, rows]
             # Each candidate's weighted mean loss; summing keeps the gradients separate.
@@ -140,7 +157,38 @@ def train_mlps(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    return [(w.detach().cpu().numpy(), b.detach().cpu().numpy()) for w, b in layers]
+
+
+def train_modules(modules, X, y, weights, *, shuffle_seed: int, epochs: int = 50, lr: float = 1e-2,
+                  batch_size: int = 128, weight_decay: float = 0.0, device: str = "cpu"):
+    """Train ``K`` copies of one ``torch.nn.Module`` architecture at once; returns them trained, on CPU.
+
+    The modules' parameters are stacked (``torch.func.stack_module_state``) and
+    the forward pass is ``torch.vmap`` over ``torch.func.functional_call``, so
+    any architecture batches like the built-in MLP.  ``weights`` has shape
+    (K, n), as in :func:`train_mlps`.
+    """
+    import copy
+
+    import torch
+    from torch.func import functional_call, stack_module_state
+
+    X_t, y_t, w_t = _tensors(X, y, weights, len(modules), device)
+    modules = [m.to(device) for m in modules]
+    params, buffers = stack_module_state(modules)
+    skeleton = copy.deepcopy(modules[0]).to("meta")
+
+    def one(p, b, xb):
+        return functional_call(skeleton, (p, b), (xb,))
+
+    batched = torch.vmap(one, in_dims=(0, 0, None))
+    _train_loop(list(params.values()), lambda xb: batched(params, buffers, xb), X_t, y_t, w_t,
+                shuffle_seed=shuffle_seed, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay)
+    with torch.no_grad():
+        for k, module in enumerate(modules):
+            for name, tensor in module.named_parameters():
+                tensor.copy_(params[name][k])
+    return [m.cpu() for m in modules]
 
 
 def predict_logits(layers, X) -> np.ndarray:
@@ -240,6 +288,92 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         logits = logits - logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        proba = self.predict_proba(X)  # checks fitted first
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class TorchModuleClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier around your own ``torch.nn.Module``, built by a factory that takes the size.
+
+    Parameters
+    ----------
+    module_factory : callable
+        ``module_factory(size, n_features, n_classes) -> torch.nn.Module``
+        returning logits of shape (rows, n_classes).  Define it at module
+        level so the estimator pickles.
+    size : int, default=8
+        Passed to the factory (hidden units, channels, ... as the factory
+        reads it); this is what ``compact.fit``'s ``size={"size": s}`` sets.
+    epochs, lr, batch_size, weight_decay, device, random_state
+        As in :class:`TorchMLPClassifier`.
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The trained module, on CPU.
+    classes_ : ndarray
+    n_features_in_ : int
+    n_params_ : int
+        Parameters of ``module_``.
+    """
+
+    def __init__(self, module_factory=None, *, size=8, epochs=50, lr=1e-2, batch_size=128, weight_decay=0.0,
+                 device="auto", random_state=None):
+        self.module_factory = module_factory
+        self.size = size
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+
+    def build_module(self, size: int, n_features: int, n_classes: int, seed: int):
+        """The factory's module, initialised from ``seed`` without touching torch's global RNG."""
+        import torch
+
+        if not callable(self.module_factory):
+            raise TypeError("module_factory must be a callable (size, n_features, n_classes) -> torch.nn.Module.")
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = self.module_factory(size, n_features, n_classes)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(f"module_factory returned {type(module).__name__}, not a torch.nn.Module.")
+        return module
+
+    def _seeds(self) -> tuple[int, int]:
+        seed = check_seed(self.random_state) % 2**31
+        return seed, seed + 1
+
+    def fit(self, X, y, sample_weight=None):
+        """Train a module from the factory on ``(X, y)``; returns ``self``."""
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        init_seed, shuffle_seed = self._seeds()
+        module = self.build_module(self.size, X.shape[1], max(len(self.classes_), 2), init_seed)
+        (module,) = train_modules(
+            [module], X, codes, weights[None, :], shuffle_seed=shuffle_seed, epochs=self.epochs, lr=self.lr,
+            batch_size=self.batch_size, weight_decay=self.weight_decay, device=resolve_device(self.device),
+        )
+        return self._set_module(module)
+
+    def _set_module(self, module):
+        self.module_ = module.eval()
+        self.n_params_ = int(sum(p.numel() for p in module.parameters()))
+        return self
+
+    def predict_proba(self, X):
+        import torch
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        with torch.no_grad():
+            logits = self.module_(torch.as_tensor(X))[:, : len(self.classes_)]
+            return torch.softmax(logits.double(), dim=1).numpy()
 
     def predict(self, X):
         proba = self.predict_proba(X)  # checks fitted first
