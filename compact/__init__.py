@@ -11,6 +11,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __all__ = [
     "fit",
+    "compare",
+    "Comparison",
     "CompactClassifier",
     "CompactRegressor",
     "CompactResult",
@@ -22,6 +24,8 @@ __all__ = [
 
 _LAZY = {
     "fit": ("compact.compaction", "fit"),
+    "compare": ("compact.harness", "compare"),
+    "Comparison": ("compact.harness", "Comparison"),
     "CompactClassifier": ("compact.estimators", "CompactClassifier"),
     "CompactRegressor": ("compact.estimators", "CompactRegressor"),
     "CompactResult": ("compact.result", "CompactResult"),
