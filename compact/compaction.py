@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -15,8 +16,15 @@ from sklearn.model_selection import train_test_split
 from .adapters import DecodedClassifier, get_adapter
 from ._validation import check_data, check_fraction, check_positive_int, check_seed
 from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
-from .distributions import DEPTH_PARAM, SEARCH_SPACE, DistributionParams, DPBetaMixture, flatten_uncertainty
-from .optimizer import create_study, quiet_optuna, suggest
+from .distributions import (
+    DEPTH_PARAM,
+    ORIGINAL,
+    SEARCH_SPACE,
+    DistributionParams,
+    DPBetaMixture,
+    flatten_uncertainty,
+)
+from .optimizer import open_study, prepare_study, quiet_optuna, suggest
 from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 from .result import CompactResult, TrialRecord
 
@@ -44,6 +52,8 @@ def fit(
     timeout: float | None = None,
     verbose: int = 0,
     trial_batch: int = 8,
+    storage=None,
+    study_name: str | None = None,
 ) -> CompactResult:
     """Fit a small model of fixed ``size`` on a learned training distribution.
 
@@ -106,6 +116,16 @@ def fit(
         For families that train candidates as one batch (PyTorch nets), the
         number of trials asked from Optuna at once; all their draws are
         trained together.  ``1`` trains one trial's draws at a time.
+    storage : str or optuna storage, optional
+        Keep the trials in an Optuna storage: an RDB URL (``"sqlite:///runs.db"``)
+        or a journal file path (``"runs.journal"``).  Re-running with the same
+        storage and ``study_name`` continues the study (``n_trials`` counts
+        all its finished trials) and loses none; several processes sharing it
+        split the trials between them.  Each run returns the best model of the
+        whole study, refitting it when another run found it (draws are
+        seeded by the trial number, so the refit is the same model).
+    study_name : str, optional
+        Name of the study in ``storage``.
 
     Returns
     -------
@@ -121,6 +141,8 @@ def fit(
     n_jobs = check_positive_int(n_jobs, "n_jobs")
     trial_batch = check_positive_int(trial_batch, "trial_batch")
     seed = check_seed(random_state)
+    if storage is None and study_name is not None:
+        raise ValueError("study_name needs a storage to keep the study in.")
     adapter = get_adapter(estimator, size_param)
     request = adapter.normalize_size(size)
     if weights_mode and not adapter.supports_sample_weight:
@@ -136,6 +158,9 @@ def fit(
         scoring = "r2" if regression else "f1_macro"
     X, y, feature_names = check_data(X, y, regression=regression)
     scorer = check_scoring(adapter.estimator, scoring=scoring)
+    with quiet_optuna():
+        study = open_study(storage=storage, study_name=study_name)
+    seed = _study_seed(study, seed, random_state, method=method, n_samples=len(X))
 
     split_seed, oracle_seed, model_seed, draw_seed, study_seed = (
         int(s) for s in np.random.SeedSequence(seed).generate_state(5)
@@ -219,19 +244,30 @@ def fit(
     records: dict[int, TrialRecord] = {}
     baseline = {}
 
-    def record(number: int, params: DistributionParams, models, seconds: float) -> float:
-        """Score a trial's models, keep the best; returns the trial's mean score."""
+    def score_models(models):
         scores, top_model, top_score = [], None, -np.inf
         for model in models:
             score = float(scorer(model, X_score, y_score))
             scores.append(score)
             if score > top_score:
                 top_model, top_score = model, score
+        return scores, top_model, top_score
+
+    def refit(number: int, params: DistributionParams):
+        """The best model of a trial run elsewhere (another worker, an earlier run)."""
+        return score_models(train(params, rng) for rng in draws_of(number, params))
+
+    def record(number: int, params: DistributionParams, models, seconds: float, trial=None) -> float:
+        """Score a trial's models, keep the best; returns the trial's mean score."""
+        scores, top_model, top_score = score_models(models)
         mean = float(np.mean(scores))
+        if trial is not None:  # kept in the study, for runs that continue it
+            trial.set_user_attr("scores", scores)
+            trial.set_user_attr("seconds", seconds)
         with lock:
             records[number] = TrialRecord(number, params.to_dict(), scores, seconds)
             if params.is_original and not baseline:
-                baseline.update(model=top_model, score=top_score)
+                baseline.update(model=top_model, score=top_score, trial=number)
             if best["trial"] is None or mean > records[best["trial"]].score:
                 best.update(score=top_score, model=top_model, trial=number)
         return mean
@@ -244,16 +280,16 @@ def fit(
             models = train_batch(batch_weights(params, rngs))
         else:
             models = (train(params, rng) for rng in rngs)
-        return record(trial.number, params, models, time.perf_counter() - t0)
+        return record(trial.number, params, models, time.perf_counter() - t0, trial)
 
     def optimize_in_batches(study):
         """Ask ``trial_batch`` trials, train all their draws as one batch, tell the scores."""
         began = time.perf_counter()
-        while len(records) < n_trials:
+        while finished(study) < n_trials:
             if timeout is not None and time.perf_counter() - began > timeout:
                 break
             t0 = time.perf_counter()
-            trials = [study.ask() for _ in range(min(trial_batch, n_trials - len(records)))]
+            trials = [study.ask() for _ in range(min(trial_batch, n_trials - finished(study)))]
             try:
                 params = [suggest(trial, space) for trial in trials]
                 weights = [batch_weights(p, draws_of(t.number, p)) for t, p in zip(trials, params)]
@@ -265,7 +301,7 @@ def fit(
             seconds = (time.perf_counter() - t0) / len(trials)
             start = 0
             for trial, p, ws in zip(trials, params, weights):
-                study.tell(trial, record(trial.number, p, models[start: start + len(ws)], seconds))
+                study.tell(trial, record(trial.number, p, models[start: start + len(ws)], seconds, trial))
                 start += len(ws)
                 for callback in callbacks or ():
                     callback(study, trial)
@@ -273,12 +309,19 @@ def fit(
     callbacks = [_progress(n_trials, best, records)] if verbose > 0 else None
     interrupted = False
     with quiet_optuna():
-        study = create_study(study_seed % 2**31, space=space)
+        # A shared study gets a sampler seed per process, or parallel workers
+        # would propose the same points.
+        sampler_seed = study_seed if storage is None else study_seed + os.getpid()
+        prepare_study(study, sampler_seed % 2**31, space=space)
         try:
             if adapter.fit_batch is not None and trial_batch > 1:
                 optimize_in_batches(study)
-            else:
-                study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout, callbacks=callbacks)
+            elif finished(study) < n_trials:
+                import optuna
+
+                stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
+                study.optimize(objective, n_trials=n_trials - finished(study), n_jobs=n_jobs, timeout=timeout,
+                               callbacks=(callbacks or []) + [stop])
         except KeyboardInterrupt:
             if not baseline:
                 raise
@@ -289,6 +332,7 @@ def fit(
                 stacklevel=2,
             )
 
+    _adopt_study_trials(study, space, records, best, baseline, refit)
     measured = adapter.measure(best["model"])
     if not adapter.within(measured, request):
         raise RuntimeError(f"Fitted model size {measured} exceeds the request {request}; adapter bug.")
@@ -316,6 +360,58 @@ def fit(
         interrupted_=interrupted,
         study_=study,
     )
+
+
+def finished(study) -> int:
+    """Completed trials of the study, from every run and worker."""
+    import optuna
+
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
+def _study_seed(study, seed: int, random_state, *, method: str, n_samples: int) -> int:
+    """The run's seed, checked against (or adopted from) a continued study."""
+    stored = study.user_attrs.get("compact")
+    if stored is None:
+        study.set_user_attr("compact", {"random_state": seed, "method": method, "n_samples": n_samples})
+        return seed
+    if stored["method"] != method or stored["n_samples"] != n_samples:
+        raise ValueError(
+            f"Study {study.study_name!r} was run with method={stored['method']!r} on {stored['n_samples']} rows; "
+            f"this run has method={method!r} and {n_samples} rows. Use another study_name."
+        )
+    if random_state is not None and seed != stored["random_state"]:
+        raise ValueError(
+            f"Study {study.study_name!r} was run with random_state={stored['random_state']}; pass the same "
+            "random_state (or None) to continue it."
+        )
+    return int(stored["random_state"])
+
+
+def _adopt_study_trials(study, space, records: dict, best: dict, baseline: dict, refit) -> None:
+    """Add trials finished by other runs of a shared study; refit the best or baseline model if theirs."""
+    import optuna
+
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+        if trial.number in records or "scores" not in trial.user_attrs:
+            continue
+        params = DistributionParams(**{p.name: trial.params[p.name] for p in space})
+        records[trial.number] = TrialRecord(
+            trial.number, params.to_dict(), list(trial.user_attrs["scores"]), trial.user_attrs.get("seconds", 0.0)
+        )
+    order = sorted(records)
+    top = max(order, key=lambda n: (records[n].score, -n))
+    if best["trial"] != top:
+        params = DistributionParams(**records[top].params)
+        _, model, score = refit(top, params)
+        best.update(score=score, model=model, trial=top)
+    originals = [n for n in order if DistributionParams(**records[n].params).is_original]
+    first_original = originals[0] if originals else None  # None: still running in another worker
+    if not baseline or baseline.get("trial") != first_original:
+        # The original distribution uses no random draw, so any trial number refits it.
+        params = DistributionParams(**{p.name: ORIGINAL.get(p.name, p.high) for p in space})
+        _, model, score = refit(-1 if first_original is None else first_original, params)
+        baseline.update(model=model, score=score, trial=first_original)
 
 
 def optuna_state_fail():

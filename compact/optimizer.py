@@ -7,24 +7,51 @@ from contextlib import contextmanager
 from .distributions import ORIGINAL, SEARCH_SPACE, DistributionParams, Param
 
 
-def create_study(random_state: int, *, space: tuple[Param, ...] = SEARCH_SPACE, n_startup_trials: int = 10):
-    """A maximising study with a seeded multivariate TPE sampler.
+def resolve_storage(storage):
+    """An Optuna storage from ``None``, a storage object, an RDB URL or a journal file path.
 
-    The first trial is enqueued as the original distribution (every training
-    point once), so the best result is never below the baseline on validation.
+    ``"sqlite:///runs.db"``, ``"postgresql://..."`` and other URLs are RDB
+    storages; any other string is the path of a ``JournalStorage`` file, which
+    several processes (or machines sharing a file system) can use at once.
+    """
+    if storage is None or not isinstance(storage, str):
+        return storage
+    import optuna
+
+    if "://" in storage:
+        return optuna.storages.RDBStorage(storage)
+    from optuna.storages.journal import JournalFileBackend
+
+    return optuna.storages.JournalStorage(JournalFileBackend(storage))
+
+
+def open_study(*, storage=None, study_name: str | None = None):
+    """A maximising study, new or (with ``storage``) loaded to be continued."""
+    import optuna
+
+    return optuna.create_study(
+        direction="maximize", storage=resolve_storage(storage), study_name=study_name, load_if_exists=True
+    )
+
+
+def prepare_study(study, random_state: int, *, space: tuple[Param, ...] = SEARCH_SPACE, n_startup_trials: int = 10):
+    """Give ``study`` a seeded multivariate TPE sampler; enqueue the original distribution if it has no trial.
+
+    The first trial is the original distribution (every training point once),
+    so the best result is never below the baseline on validation.
     """
     import optuna
 
-    sampler = optuna.samplers.TPESampler(
+    study.sampler = optuna.samplers.TPESampler(
         seed=random_state,
         multivariate=True,
         n_startup_trials=n_startup_trials,
         constant_liar=True,  # keeps parallel workers from proposing the same point
     )
-    study = optuna.create_study(direction="maximize", sampler=sampler)
-    # Variables beyond the seven (the density tree's depth) take their top
-    # value: irrelevant to the original data, but the trial must be complete.
-    study.enqueue_trial({p.name: ORIGINAL.get(p.name, p.high) for p in space})
+    if not study.trials:
+        # Variables beyond the seven (the density tree's depth) take their top
+        # value: irrelevant to the original data, but the trial must be complete.
+        study.enqueue_trial({p.name: ORIGINAL.get(p.name, p.high) for p in space})
     return study
 
 
