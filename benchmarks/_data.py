@@ -43,16 +43,3 @@ def _load_keel(name: str):
 
 def _split_label(raw: np.ndarray):
     return raw[:, :-1].astype(float), raw[:, -1]
-
-
-def parse_range(text: str) -> list[int]:
-    """``"1-5"`` -> [1, 2, 3, 4, 5]; ``"2,4,8"`` -> [2, 4, 8]; ``"5-20:5"`` -> [5, 10, 15, 20]."""
-    values: list[int] = []
-    for part in text.split(","):
-        part, _, step = part.partition(":")
-        if "-" in part:
-            lo, hi = part.split("-")
-            values.extend(range(int(lo), int(hi) + 1, int(step or 1)))
-        else:
-            values.append(int(part))
-    return values

@@ -11,7 +11,7 @@ Usage::
 Models and what a size means: ``tree`` depth; ``linear`` (L1 logistic
 regression) and ``lpm`` (linear probability model) non-zero coefficients;
 ``xgboost``, ``forest`` and ``hist`` number of trees, each of depth
-``--max-depth``.  Each seed splits the data 60/20/20 (train/validation/test,
+``--max-depth``; ``mlp`` hidden units.  Each seed splits the data 60/20/20 (train/validation/test,
 stratified), standardises it (fitted on train), fits the xgboost oracle once
 (``--method oracle``; ``density_tree`` needs none) and runs ``compact.fit``
 for every size, the sizes in parallel processes.  Wall time includes the oracle.
@@ -32,39 +32,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _data import DEFAULT_DATA_DIR, load, parse_range  # noqa: E402
+from _data import DEFAULT_DATA_DIR, load  # noqa: E402
 
 import compact  # noqa: E402
+from compact.cli import MODELS, make_estimator, parse_sizes  # noqa: E402
 from compact.oracle import resolve_oracle  # noqa: E402
-
-MODELS = ("tree", "linear", "lpm", "xgboost", "forest", "hist")
-
-
-def make_estimator(model: str):
-    if model == "tree":
-        from sklearn.tree import DecisionTreeClassifier
-
-        return DecisionTreeClassifier()
-    if model == "linear":
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression()
-    if model == "lpm":
-        return compact.LinearProbabilityClassifier()
-    if model == "xgboost":
-        from xgboost import XGBClassifier
-
-        return XGBClassifier(n_jobs=1)
-    if model == "forest":
-        from sklearn.ensemble import RandomForestClassifier
-
-        return RandomForestClassifier(n_jobs=1)
-    if model == "hist":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        return HistGradientBoostingClassifier()
-    raise ValueError(model)
-
 
 def make_size(model: str, size: int, max_depth: int):
     return (size, max_depth) if model in ("xgboost", "forest", "hist") else size
@@ -116,7 +88,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     X, y = load(args.dataset, args.data_dir)
-    sizes = parse_range(args.sizes)
+    sizes = parse_sizes(args.sizes)
     print(f"{args.dataset}: {X.shape[0]} rows, {X.shape[1]} features, {len(np.unique(y))} classes; "
           f"{args.model} sizes {sizes}, {args.method} method, {args.trials} trials x {args.draws} draws, "
           f"{args.seeds} seed(s)")

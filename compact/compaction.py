@@ -111,7 +111,8 @@ def fit(
     timeout : float, optional
         Stop starting new trials after this many seconds.
     verbose : int, default=0
-        Print progress (trials done, best score) to stderr when > 0.
+        Show a progress bar on stderr (trials done, best mean validation
+        score so far) when > 0.
     trial_batch : int, default=8
         For families that train candidates as one batch (PyTorch nets), the
         number of trials asked from Optuna at once; all their draws are
@@ -303,12 +304,11 @@ def fit(
             for trial, p, ws in zip(trials, params, weights):
                 study.tell(trial, record(trial.number, p, models[start: start + len(ws)], seconds, trial))
                 start += len(ws)
-                for callback in callbacks or ():
-                    callback(study, trial)
+                progress.update(records[best["trial"]].score)
 
-    callbacks = [_progress(n_trials, best, records)] if verbose > 0 else None
     interrupted = False
-    with quiet_optuna():
+    progress = _Progress(n_trials, initial=finished(study), enabled=verbose > 0)
+    with quiet_optuna(), progress:
         # A shared study gets a sampler seed per process, or parallel workers
         # would propose the same points.
         sampler_seed = study_seed if storage is None else study_seed + os.getpid()
@@ -321,7 +321,7 @@ def fit(
 
                 stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
                 study.optimize(objective, n_trials=n_trials - finished(study), n_jobs=n_jobs, timeout=timeout,
-                               callbacks=(callbacks or []) + [stop])
+                               callbacks=[stop, lambda study, trial: progress.update(records[best["trial"]].score)])
         except KeyboardInterrupt:
             if not baseline:
                 raise
@@ -447,13 +447,27 @@ def _as_requested(size, measured: dict, request: dict):
     return measured[next(iter(request))]
 
 
-def _progress(n_trials: int, best: dict, records: dict):
-    """An Optuna callback printing a progress line every tenth of the run."""
-    every = max(1, n_trials // 10)
+class _Progress:
+    """A tqdm bar on stderr: trials done out of ``n_trials`` and the best trial's mean validation score."""
 
-    def callback(study, trial):
-        done = len(records)
-        if done % every == 0 or done == n_trials:
-            print(f"[compact] trial {done}/{n_trials}  best validation score {best['score']:.4f}", file=sys.stderr)
+    def __init__(self, n_trials: int, *, initial: int = 0, enabled: bool = True):
+        self.n_trials, self.initial, self.enabled = n_trials, initial, enabled
+        self.bar = None
 
-    return callback
+    def __enter__(self):
+        if self.enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.n_trials, initial=self.initial, desc="compact", unit="trial",
+                            file=sys.stderr, dynamic_ncols=True)
+        return self
+
+    def update(self, best_score: float):
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"best mean score {best_score:.4f}", refresh=False)
+            self.bar.update(1)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False

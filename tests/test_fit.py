@@ -133,7 +133,7 @@ def test_progress_output(small_data, fitted_oracle, capsys):
     X, y = small_data
     compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=10, verbose=1, random_state=0)
     err = capsys.readouterr().err
-    assert "trial 10/10" in err and "best validation score" in err
+    assert "10/10" in err and "best mean score" in err
 
 
 @pytest.mark.parametrize(
