@@ -74,7 +74,7 @@ class TorchMLPAdapter(Adapter):
 
         Every candidate equals ``fit(build(size, random_state), X, y, weights[k])``.
         """
-        from compact.neural import resolve_device, train_mlps
+        from compact.neural import train_mlps
 
         template = self.build(size, random_state)
         classes, codes = np.unique(y, return_inverse=True)
@@ -82,8 +82,7 @@ class TorchMLPAdapter(Adapter):
         init_seed, shuffle_seed = template._seeds()
         layers = train_mlps(
             X, codes, weights, hidden=hidden, n_classes=max(classes.size, 2), seeds=[init_seed] * len(weights),
-            shuffle_seed=shuffle_seed, epochs=template.epochs, lr=template.lr, batch_size=template.batch_size,
-            weight_decay=template.weight_decay, device=resolve_device(template.device),
+            shuffle_seed=shuffle_seed, **template._training(),
         )
         models = []
         for k in range(len(weights)):
@@ -141,18 +140,14 @@ class TorchModuleAdapter(Adapter):
 
     def fit_batch(self, X, y, weights, *, size, random_state=None):
         """One candidate per row of ``weights``, trained together (``torch.vmap``)."""
-        from compact.neural import resolve_device, train_modules
+        from compact.neural import train_modules
 
         template = self.build(size, random_state)
         classes, codes = np.unique(y, return_inverse=True)
         value = self.module_size(size, X.shape[1], classes.size)
         init_seed, shuffle_seed = template._seeds()
         modules = [template.build_module(value, X.shape[1], max(classes.size, 2), init_seed) for _ in weights]
-        modules = train_modules(
-            modules, X, codes, weights, shuffle_seed=shuffle_seed, epochs=template.epochs, lr=template.lr,
-            batch_size=template.batch_size, weight_decay=template.weight_decay,
-            device=resolve_device(template.device),
-        )
+        modules = train_modules(modules, X, codes, weights, shuffle_seed=shuffle_seed, **template._training())
         models = []
         for module in modules:
             model = self.build(size, random_state).set_params(size=value)

@@ -201,7 +201,33 @@ def predict_logits(layers, X) -> np.ndarray:
     return h
 
 
-class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
+class _TorchClassifier(ClassifierMixin, BaseEstimator):
+    """What the PyTorch classifiers share: seeds, the fit prologue, training settings, predict."""
+
+    def _seeds(self) -> tuple[int, int]:
+        """Initialisation and minibatch-order seeds."""
+        seed = check_seed(self.random_state) % 2**31
+        return seed, seed + 1
+
+    def _start_fit(self, X, y, sample_weight):
+        """Validated ``(X, class codes, row weights as shape (1, n))``; sets ``classes_``."""
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        return X, codes, weights[None, :]
+
+    def _training(self) -> dict:
+        return dict(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, weight_decay=self.weight_decay,
+                    device=resolve_device(self.device))
+
+    def predict(self, X):
+        """The class with the highest probability."""
+        proba = self.predict_proba(X)  # checks fitted first
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class TorchMLPClassifier(_TorchClassifier):
     """A multi-layer perceptron classifier trained with PyTorch (CPU or CUDA).
 
     Parameters
@@ -255,22 +281,13 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}.")
         return tuple(int(h) for h in hidden)
 
-    def _seeds(self) -> tuple[int, int]:
-        """Initialisation and minibatch-order seeds."""
-        seed = check_seed(self.random_state) % 2**31
-        return seed, seed + 1
-
     def fit(self, X, y, sample_weight=None):
         """Train on ``(X, y)``, optionally weighting rows; returns ``self``."""
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        X, codes, weights = self._start_fit(X, y, sample_weight)
         init_seed, shuffle_seed = self._seeds()
         layers = train_mlps(
-            X, codes, weights[None, :], hidden=self._hidden(), n_classes=max(len(self.classes_), 2),
-            seeds=[init_seed], shuffle_seed=shuffle_seed, epochs=self.epochs, lr=self.lr,
-            batch_size=self.batch_size, weight_decay=self.weight_decay, device=resolve_device(self.device),
+            X, codes, weights, hidden=self._hidden(), n_classes=max(len(self.classes_), 2),
+            seeds=[init_seed], shuffle_seed=shuffle_seed, **self._training(),
         )
         self._set_layers([(w[0], b[0]) for w, b in layers])
         return self
@@ -289,12 +306,9 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
-        proba = self.predict_proba(X)  # checks fitted first
-        return self.classes_[np.argmax(proba, axis=1)]
 
 
-class TorchModuleClassifier(ClassifierMixin, BaseEstimator):
+class TorchModuleClassifier(_TorchClassifier):
     """A classifier around your own ``torch.nn.Module``, built by a factory that takes the size.
 
     Parameters
@@ -343,22 +357,12 @@ class TorchModuleClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"module_factory returned {type(module).__name__}, not a torch.nn.Module.")
         return module
 
-    def _seeds(self) -> tuple[int, int]:
-        seed = check_seed(self.random_state) % 2**31
-        return seed, seed + 1
-
     def fit(self, X, y, sample_weight=None):
         """Train a module from the factory on ``(X, y)``; returns ``self``."""
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        X, codes, weights = self._start_fit(X, y, sample_weight)
         init_seed, shuffle_seed = self._seeds()
         module = self.build_module(self.size, X.shape[1], max(len(self.classes_), 2), init_seed)
-        (module,) = train_modules(
-            [module], X, codes, weights[None, :], shuffle_seed=shuffle_seed, epochs=self.epochs, lr=self.lr,
-            batch_size=self.batch_size, weight_decay=self.weight_decay, device=resolve_device(self.device),
-        )
+        (module,) = train_modules([module], X, codes, weights, shuffle_seed=shuffle_seed, **self._training())
         return self._set_module(module)
 
     def _set_module(self, module):
@@ -374,7 +378,3 @@ class TorchModuleClassifier(ClassifierMixin, BaseEstimator):
         with torch.no_grad():
             logits = self.module_(torch.as_tensor(X))[:, : len(self.classes_)]
             return torch.softmax(logits.double(), dim=1).numpy()
-
-    def predict(self, X):
-        proba = self.predict_proba(X)  # checks fitted first
-        return self.classes_[np.argmax(proba, axis=1)]

@@ -28,6 +28,16 @@ def fitted_oracle(small_data):
 
 
 @pytest.fixture(scope="session")
+def digits_scaled():
+    """Standardised digits, split 70/30: for the neural networks."""
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="session")
 def digits_oracle(digits_split):
     """A cheap fitted oracle for the 10-class digits training part."""
     from sklearn.naive_bayes import GaussianNB

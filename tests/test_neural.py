@@ -2,21 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import compact
 from compact.adapters import TorchMLPAdapter, get_adapter
 from compact.neural import TorchMLPClassifier, count_parameters, predict_logits, train_mlps
-
-
-@pytest.fixture(scope="module")
-def digits_scaled():
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 
 def test_mlp_learns_and_beats_a_trivial_baseline(digits_scaled):

@@ -3,10 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import GaussianNB
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import compact
@@ -21,13 +18,6 @@ def tanh_net(size, n_features, n_classes):
 
 def n_params(size, n_features=64, n_classes=10):
     return n_features * size + size + size * n_classes + n_classes
-
-
-@pytest.fixture(scope="module")
-def digits_scaled():
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 
 def test_module_classifier_learns_and_is_deterministic(digits_scaled):
