@@ -219,7 +219,7 @@ def compare(
                 started = time.perf_counter()
                 model = _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, fitted_oracle, seed,
                              fit_kwargs=dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring, n_jobs=n_jobs,
-                                             method=compact_method, size_param=size_param))
+                                             method=compact_method))
                 seconds = time.perf_counter() - started
                 measured = adapter.measure(_unwrap(model))
                 nonzero = None
@@ -261,7 +261,7 @@ def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, se
     X_fit = adapter.prepare_X(X_tr)
     if method == "compacted":
         return fit(adapter, X_tr, y_tr, size=request, oracle=oracle, validation_data=(X_val, y_val),
-                   random_state=seed, **{k: v for k, v in fit_kwargs.items() if k != "size_param"}).model_
+                   random_state=seed, **fit_kwargs).model_
     if method == "baseline":
         return _fit_labels(adapter, request, X_fit, y_tr, seed)
     if method == "distilled":
