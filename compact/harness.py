@@ -211,6 +211,7 @@ def compare(
             X_rest, y_rest, test_size=validation_size, stratify=y_rest, random_state=seed
         )
         classes, codes = np.unique(y_tr, return_inverse=True)
+        cache: dict = {}  # the dense MLP that the pruning rows cut down: trained once per seed
         fitted_oracle = None
         if "distilled" in rows_of or ("compacted" in rows_of and compact_method == "oracle"):
             fitted_oracle = resolve_oracle(oracle, X_tr, codes, random_state=seed, n_jobs=n_jobs)
@@ -218,7 +219,7 @@ def compare(
             for method in rows_of:
                 started = time.perf_counter()
                 model = _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, fitted_oracle, seed,
-                             fit_kwargs=dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring, n_jobs=n_jobs,
+                             cache=cache, fit_kwargs=dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring, n_jobs=n_jobs,
                                              method=compact_method))
                 seconds = time.perf_counter() - started
                 measured = adapter.measure(_unwrap(model))
@@ -253,7 +254,7 @@ def _unwrap(model):
     return getattr(model, "estimator_", model) if type(model).__name__ == "DecodedClassifier" else model
 
 
-def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, seed, *, fit_kwargs):
+def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, seed, *, fit_kwargs, cache=None):
     """One fitted model of ``method`` at ``request`` on this seed's split."""
     from . import pruning
     from .compaction import fit
@@ -274,8 +275,11 @@ def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, se
         if hasattr(adapter.estimator, "cost_complexity_pruning_path"):
             return pruning.prune_tree(adapter.estimator, X_fit, y_tr, request, random_state=seed)[0]
         return _fit_labels(adapter, request, X_fit, y_tr, seed)
-    dense = adapter.fit(adapter.build({}, random_state=seed), X_fit, y_tr,
-                        size={"hidden_units": max(adapter.estimator._hidden())})
+    cache = {} if cache is None else cache
+    if "dense" not in cache:
+        cache["dense"] = adapter.fit(adapter.build({}, random_state=seed), X_fit, y_tr,
+                                     size={"hidden_units": max(adapter.estimator._hidden())})
+    dense = cache["dense"]
     if method == "lottery_ticket":
         return pruning.lottery_ticket(dense, X_fit, y_tr, request["n_params"], seed=seed)
     scope = "layer" if method == "pruned_layer" else "global"
