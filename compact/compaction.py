@@ -18,11 +18,11 @@ from ._validation import check_data, check_fraction, check_positive_int, check_s
 from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
 from .distributions import (
     DEPTH_PARAM,
-    ORIGINAL,
     SEARCH_SPACE,
     DistributionParams,
     DPBetaMixture,
     flatten_uncertainty,
+    original_params,
 )
 from .optimizer import open_study, prepare_study, quiet_optuna, suggest
 from .oracle import regression_uncertainty, resolve_oracle, uncertainty
@@ -80,7 +80,7 @@ def fit(
         fitted on the training part unless already fitted.  For regressors:
         an ensemble regressor (spread of its members) or a
         :class:`compact.oracle.QuantileIntervalOracle` (interval width);
-        ``"xgboost"`` means a random forest there.
+        ``"xgboost"`` means xgboost's 10 %-90 % quantile regression there.
     n_trials : int, default=100
         Optimisation trials; the first is the original data (the baseline).
     n_draws : int, default=3
@@ -296,8 +296,10 @@ def fit(
                 weights = [batch_weights(p, draws_of(t.number, p)) for t, p in zip(trials, params)]
                 models = train_batch([w for ws in weights for w in ws])
             except KeyboardInterrupt:
+                import optuna
+
                 for trial in trials:
-                    study.tell(trial, state=optuna_state_fail())
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 raise
             seconds = (time.perf_counter() - t0) / len(trials)
             start = 0
@@ -409,15 +411,9 @@ def _adopt_study_trials(study, space, records: dict, best: dict, baseline: dict,
     first_original = originals[0] if originals else None  # None: still running in another worker
     if not baseline or baseline.get("trial") != first_original:
         # The original distribution uses no random draw, so any trial number refits it.
-        params = DistributionParams(**{p.name: ORIGINAL.get(p.name, p.high) for p in space})
+        params = DistributionParams(**original_params(space))
         _, model, score = refit(-1 if first_original is None else first_original, params)
         baseline.update(model=model, score=score, trial=first_original)
-
-
-def optuna_state_fail():
-    import optuna
-
-    return optuna.trial.TrialState.FAIL
 
 
 def split_validation(X, y, validation_size: float, seed: int, *, regression: bool = False):

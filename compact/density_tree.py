@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .distributions import DistributionParams, DPBetaMixture
+from .distributions import DistributionParams, DPBetaMixture, beta_rows
 
 
 def segment_levels(tree, X) -> np.ndarray:
@@ -86,11 +86,9 @@ class DensityTreeMixture(DPBetaMixture):
         """Probability of each depth 0..tree_depth under each scheme, shape (k, tree_depth + 1)."""
         top = int(round(np.clip(depth_frac, 0.0, 1.0) * self.tree_depth))
         z = (np.arange(top + 1) + 0.5) / (top + 1)
-        log_p = (a[:, None] - 1.0) * np.log(z) + (b[:, None] - 1.0) * np.log1p(-z)
-        log_p -= log_p.max(axis=1, keepdims=True)
         pmf = np.zeros((a.size, self.tree_depth + 1))
-        pmf[:, : top + 1] = np.exp(log_p)
-        return pmf / pmf.sum(axis=1, keepdims=True)
+        pmf[:, : top + 1] = beta_rows(a, b, np.log(z), np.log1p(-z))
+        return pmf
 
     def _point_probabilities(self, a, b, params: DistributionParams) -> np.ndarray:
         depth_frac = 1.0 if params.depth_frac is None else params.depth_frac

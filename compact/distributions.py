@@ -54,6 +54,27 @@ ORIGINAL = {"alpha": 1.0, "sample_frac": 1.0, "p_orig": 1.0, "A_a": 1.0, "B_a": 
 DEPTH_PARAM = Param("depth_frac", 0.05, 1.0)
 
 
+def original_params(space: tuple[Param, ...] = SEARCH_SPACE) -> dict[str, float]:
+    """The original distribution over ``space``.
+
+    Variables beyond the seven (the density tree's depth) take their top
+    value: irrelevant to the original data, but a trial must set them all.
+    """
+    return {p.name: ORIGINAL.get(p.name, p.high) for p in space}
+
+
+def beta_rows(a: np.ndarray, b: np.ndarray, log_x: np.ndarray, log_1mx: np.ndarray) -> np.ndarray:
+    """``Beta(a_k, b_k)`` densities at points ``x``, each row normalised to sum to one.
+
+    Takes ``log(x)`` and ``log(1 - x)``; the Beta normalising constant cancels.
+    Shape (len(a), len(x)).
+    """
+    log_p = (a[:, None] - 1.0) * log_x + (b[:, None] - 1.0) * log_1mx
+    log_p -= log_p.max(axis=1, keepdims=True)
+    prob = np.exp(log_p)
+    return prob / prob.sum(axis=1, keepdims=True)
+
+
 def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9) -> np.ndarray:
     """Rank-preserving map of ``u`` onto a near-uniform spread inside ``[low, high]``.
 
@@ -136,11 +157,7 @@ class DPBetaMixture:
 
         Here: the ``Beta(a_k, b_k)`` density at each point's score ``u_i``.
         """
-        # Beta log-density up to its normalising constant, which cancels below.
-        log_p = (a[:, None] - 1.0) * self._log_u + (b[:, None] - 1.0) * self._log_1mu
-        log_p -= log_p.max(axis=1, keepdims=True)
-        prob = np.exp(log_p)
-        return prob / prob.sum(axis=1, keepdims=True)
+        return beta_rows(a, b, self._log_u, self._log_1mu)
 
     # -- parts ---------------------------------------------------------------
     def _part_sizes(self, params: DistributionParams) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from .distributions import ORIGINAL, SEARCH_SPACE, DistributionParams, Param
+from .distributions import SEARCH_SPACE, DistributionParams, Param, original_params
 
 
 def resolve_storage(storage):
@@ -49,9 +49,7 @@ def prepare_study(study, random_state: int, *, space: tuple[Param, ...] = SEARCH
         constant_liar=True,  # keeps parallel workers from proposing the same point
     )
     if not study.trials:
-        # Variables beyond the seven (the density tree's depth) take their top
-        # value: irrelevant to the original data, but the trial must be complete.
-        study.enqueue_trial({p.name: ORIGINAL.get(p.name, p.high) for p in space})
+        study.enqueue_trial(original_params(space))
     return study
 
 
