@@ -38,6 +38,12 @@ class Adapter:
     #: weighted by their counts, which is cheaper than the repeated rows.
     weights_as_counts: bool = False
 
+    #: Fit a resample on *all* rows with its repeat counts as ``sample_weight``
+    #: (zero for rows not drawn): every class stays in ``y`` (xgboost infers
+    #: the number of classes from it), and batching families train the draws
+    #: of a trial the same way, so batched and one-by-one fits agree.
+    resample_as_weights: bool = False
+
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
     #: Compaction then trains on the codes and wraps the final model in a
     #: :class:`DecodedClassifier` that predicts the original labels.
@@ -149,6 +155,9 @@ class Adapter:
 
     def fit_resample(self, model, X, y, indices, *, size=None):
         """Fit ``model`` on the rows ``indices`` (with repetitions) of ``(X, y)``."""
+        if self.resample_as_weights:
+            counts = np.bincount(indices, minlength=len(X)).astype(float)
+            return self.fit(model, X, y, sample_weight=counts, size=size)
         if self.weights_as_counts:
             counts = np.bincount(indices, minlength=len(X))
             rows = np.flatnonzero(counts)

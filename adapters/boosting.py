@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 from sklearn.ensemble import (
     GradientBoostingClassifier,
     GradientBoostingRegressor,
@@ -35,18 +34,12 @@ class XGBoostAdapter(Adapter):
 
     size_names = ("n_estimators", "max_depth")
     encoded_labels = True
+    resample_as_weights = True  # the gradients equal those of the repeated rows
 
     @classmethod
     def accepts(cls, estimator) -> bool:
         module = type(estimator).__module__ or ""
         return module.startswith("xgboost") and type(estimator).__name__ in ("XGBClassifier", "XGBRegressor")
-
-    def fit_resample(self, model, X, y, indices, *, size=None):
-        # Repeat counts as sample_weight over *all* rows: the gradients are the
-        # same as for the repeated rows, and every class stays present, which
-        # xgboost requires (it infers the number of classes from y).
-        counts = np.bincount(indices, minlength=len(X)).astype(float)
-        return self.fit(model, X, y, sample_weight=counts, size=size)
 
     def measure(self, model):
         booster = model.get_booster()

@@ -36,6 +36,7 @@ class TorchMLPAdapter(Adapter):
     """Adapter for :class:`compact.neural.TorchMLPClassifier`."""
 
     size_names = ("hidden_units", "n_params")
+    resample_as_weights = True  # as fit_batch trains, so both give the same candidates
 
     @classmethod
     def accepts(cls, estimator) -> bool:
@@ -62,12 +63,6 @@ class TorchMLPAdapter(Adapter):
         n_layers = len(self.estimator._hidden())
         model.set_params(hidden_layer_sizes=(self.width(size, X.shape[1], np.unique(y).size),) * n_layers)
         return super().fit(model, X, y, sample_weight)
-
-    def fit_resample(self, model, X, y, indices, *, size=None):
-        # Repeat counts as weights over all rows: the batched path below
-        # trains exactly this way, so both give the same candidates.
-        counts = np.bincount(indices, minlength=len(X)).astype(float)
-        return self.fit(model, X, y, sample_weight=counts, size=size)
 
     def fit_batch(self, X, y, weights, *, size, random_state=None):
         """Train one candidate per row of ``weights`` in one stacked computation.
@@ -100,6 +95,7 @@ class TorchModuleAdapter(Adapter):
     """Adapter for :class:`compact.neural.TorchModuleClassifier`."""
 
     size_names = ("size", "n_params")
+    resample_as_weights = True  # as fit_batch trains, so both give the same candidates
 
     def __init__(self, estimator):
         super().__init__(estimator)
@@ -133,10 +129,6 @@ class TorchModuleAdapter(Adapter):
             raise ValueError("TorchModuleAdapter needs the requested size to fit.")
         model.set_params(size=self.module_size(size, X.shape[1], np.unique(y).size))
         return super().fit(model, X, y, sample_weight)
-
-    def fit_resample(self, model, X, y, indices, *, size=None):
-        counts = np.bincount(indices, minlength=len(X)).astype(float)
-        return self.fit(model, X, y, sample_weight=counts, size=size)
 
     def fit_batch(self, X, y, weights, *, size, random_state=None):
         """One candidate per row of ``weights``, trained together (``torch.vmap``)."""

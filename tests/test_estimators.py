@@ -39,7 +39,7 @@ def test_params_route_to_the_inner_estimator():
 
 
 def test_fit_predict_and_attributes():
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")  # load_wine(as_frame=True) needs it
     X, y = load_wine(return_X_y=True, as_frame=True)
     names = np.array(["barolo", "grignolino", "barbera"])[y]
     clf = CompactClassifier(size=2, n_trials=8, oracle=GaussianNB(), random_state=0).fit(X, names)

@@ -1,6 +1,5 @@
 """Trials kept in an Optuna storage: resume, and several worker processes sharing a study."""
 
-import numpy as np
 import pytest
 from joblib import Parallel, delayed
 from sklearn.naive_bayes import GaussianNB
