@@ -6,7 +6,8 @@ import os
 
 import numpy as np
 
-BUILTIN = ("digits", "breast_cancer", "wine", "iris")
+from compact.cli import BUILTIN
+
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 
 

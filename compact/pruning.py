@@ -85,21 +85,13 @@ def _store(net, template):
 
 
 def _train(net, X, y, *, epochs: int, lr: float, batch_size: int, seed: int):
-    """Plain minibatch Adam on cross-entropy; masks set by torch.nn.utils.prune stay applied."""
-    import torch
+    """Minibatch Adam on cross-entropy (the trainer of :mod:`compact.neural`, one candidate);
+    masks set by torch.nn.utils.prune stay applied."""
+    from .neural import _tensors, _train_loop
 
-    X_t = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    y_t = torch.as_tensor(np.asarray(y, dtype=np.int64))
-    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        order = torch.randperm(len(X_t), generator=gen)
-        for start in range(0, len(X_t), batch_size):
-            rows = order[start: start + batch_size]
-            loss = torch.nn.functional.cross_entropy(net(X_t[rows]), y_t[rows])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+    X_t, y_t, w_t = _tensors(X, y, np.ones((1, len(X))), 1, "cpu")
+    _train_loop(list(net.parameters()), lambda xb: net(xb).unsqueeze(0), X_t, y_t, w_t, shuffle_seed=seed,
+                epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=0.0)
     return net
 
 
