@@ -211,7 +211,7 @@ def compare(
             X_rest, y_rest, test_size=validation_size, stratify=y_rest, random_state=seed
         )
         classes, codes = np.unique(y_tr, return_inverse=True)
-        cache: dict = {}  # the dense MLP that the pruning rows cut down: trained once per seed
+        cache: dict = {}  # per seed: the converted training matrix, the dense MLP the pruning rows cut down
         fitted_oracle = None
         if "distilled" in rows_of or ("compacted" in rows_of and compact_method == "oracle"):
             fitted_oracle = resolve_oracle(oracle, X_tr, codes, random_state=seed, n_jobs=n_jobs)
@@ -259,7 +259,10 @@ def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, se
     from . import pruning
     from .compaction import fit
 
-    X_fit = adapter.prepare_X(X_tr)
+    cache = {} if cache is None else cache
+    if "X_fit" not in cache:  # one conversion per seed, not per method and size
+        cache["X_fit"] = adapter.prepare_X(X_tr)
+    X_fit = cache["X_fit"]
     if method == "compacted":
         return fit(adapter, X_tr, y_tr, size=request, oracle=oracle, validation_data=(X_val, y_val),
                    random_state=seed, **fit_kwargs).model_
@@ -275,7 +278,6 @@ def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, se
         if hasattr(adapter.estimator, "cost_complexity_pruning_path"):
             return pruning.prune_tree(adapter.estimator, X_fit, y_tr, request, random_state=seed)[0]
         return _fit_labels(adapter, request, X_fit, y_tr, seed)
-    cache = {} if cache is None else cache
     if "dense" not in cache:
         cache["dense"] = adapter.fit(adapter.build({}, random_state=seed), X_fit, y_tr,
                                      size={"hidden_units": max(adapter.estimator._hidden())})
