@@ -21,6 +21,7 @@ built-in ones)::
 from __future__ import annotations
 
 from .base import Adapter, DecodedClassifier
+from .checks import check_adapter
 from .boosting import GradientBoostingAdapter, HistGradientBoostingAdapter, XGBoostAdapter
 from .forest import ForestAdapter
 from .generic import GenericAdapter
@@ -42,6 +43,7 @@ __all__ = [
     "TorchMLPAdapter",
     "TorchModuleAdapter",
     "XGBoostAdapter",
+    "check_adapter",
     "get_adapter",
     "register_adapter",
 ]

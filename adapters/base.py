@@ -133,6 +133,12 @@ class Adapter:
         """Whether the estimator's ``fit`` takes ``sample_weight``."""
         return has_fit_parameter(self.estimator, "sample_weight")
 
+    def prepare(self, X, y, *, size: dict[str, int], random_state: int | None = None) -> None:
+        """Called once on the training part before any candidate is built.
+
+        Families with data-dependent set-up do it here; the default does nothing.
+        """
+
     def prepare_X(self, X: np.ndarray) -> np.ndarray:
         """Convert the training matrix once, before the many candidate fits."""
         return X
@@ -149,8 +155,9 @@ class Adapter:
 
     #: Families that can train several candidates of one size together (the
     #: draws of a trial) define ``fit_batch(X, y, weights, *, size,
-    #: random_state) -> list of models``, with ``weights`` of shape (K, n):
-    #: repeat counts of a resample or sampling frequencies.
+    #: random_states) -> list of models``, with ``weights`` of shape (K, n):
+    #: repeat counts of a resample or sampling frequencies, and one seed per
+    #: candidate in ``random_states``.
     fit_batch = None
 
     def fit_resample(self, model, X, y, indices, *, size=None):

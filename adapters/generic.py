@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 from .base import Adapter
 
 
@@ -20,10 +22,16 @@ class GenericAdapter(Adapter):
 
     def __init__(self, estimator, size_param: str):
         super().__init__(estimator)
-        if not isinstance(size_param, str) or size_param not in estimator.get_params():
-            raise ValueError(
-                f"{type(estimator).__name__} has no parameter {size_param!r} to use as its size."
-            )
+        name = type(estimator).__name__
+        if not hasattr(estimator, "get_params"):
+            raise TypeError(f"size_param needs a scikit-learn estimator (with get_params); {name} has none.")
+        params = estimator.get_params()
+        if not isinstance(size_param, str) or size_param not in params:
+            raise ValueError(f"{name} has no parameter {size_param!r} to use as its size.")
+        value = params[size_param]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+            raise ValueError(f"size_param {size_param!r} of {name} is {value!r}, not an integer parameter; "
+                             "name an integer size such as n_neighbors or max_leaf_nodes.")
         self.size_param = size_param
         self.size_names = (size_param,)
 

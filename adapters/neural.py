@@ -64,13 +64,14 @@ class TorchMLPAdapter(Adapter):
         model.set_params(hidden_layer_sizes=(self.width(size, X.shape[1], np.unique(y).size),) * n_layers)
         return super().fit(model, X, y, sample_weight)
 
-    def fit_batch(self, X, y, weights, *, size, random_state=None):
+    def fit_batch(self, X, y, weights, *, size, random_states):
         """Train one candidate per row of ``weights`` in one stacked computation.
 
         Every candidate equals ``fit(build(size, random_state), X, y, weights[k])``.
         """
         from compact.neural import train_mlps
 
+        random_state = random_states[0]
         template = self.build(size, random_state)
         classes, codes = np.unique(y, return_inverse=True)
         hidden = (self.width(size, X.shape[1], classes.size),) * len(template._hidden())
@@ -130,10 +131,11 @@ class TorchModuleAdapter(Adapter):
         model.set_params(size=self.module_size(size, X.shape[1], np.unique(y).size))
         return super().fit(model, X, y, sample_weight)
 
-    def fit_batch(self, X, y, weights, *, size, random_state=None):
+    def fit_batch(self, X, y, weights, *, size, random_states):
         """One candidate per row of ``weights``, trained together (``torch.vmap``)."""
         from compact.neural import train_modules
 
+        random_state = random_states[0]
         template = self.build(size, random_state)
         classes, codes = np.unique(y, return_inverse=True)
         value = self.module_size(size, X.shape[1], classes.size)

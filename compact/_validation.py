@@ -20,6 +20,8 @@ def check_data(X, y, *, regression: bool = False):
     feature_names = None
     if columns is not None and all(isinstance(c, str) for c in columns):
         feature_names = np.asarray(columns, dtype=object)
+    if not regression:
+        _check_one_label_type(y)
     X, y = check_X_y(X, y, dtype=np.float64, ensure_all_finite=True, ensure_min_samples=2, y_numeric=regression)
     if regression:
         return X, y.astype(float), feature_names
@@ -30,6 +32,17 @@ def check_data(X, y, *, regression: bool = False):
             f"y has a single class ({classes[0]!r}); compaction needs at least two classes."
         )
     return X, y, feature_names
+
+
+def _check_one_label_type(y) -> None:
+    """Labels of one type: ``np.unique`` cannot order ``1`` and ``"a"``."""
+    values = np.asarray(y, dtype=object).ravel() if np.asarray(y).dtype == object else None
+    if values is None:
+        return
+    kinds = {"number" if isinstance(v, (numbers.Number, np.number)) and not isinstance(v, bool) else type(v).__name__
+             for v in values}
+    if len(kinds) > 1:
+        raise ValueError(f"y mixes label types ({', '.join(sorted(kinds))}); give every label the same type.")
 
 
 def check_positive_int(value, name: str) -> int:
@@ -45,7 +58,11 @@ def check_fraction(value, name: str) -> float:
 
 
 def check_seed(random_state) -> int:
-    """An int seed from ``None``, an int or a ``RandomState``; ``None`` draws a fresh one."""
+    """An int seed from ``None``, an int or a ``RandomState``; ``None`` draws a fresh one.
+
+    Unlike :func:`sklearn.utils.check_random_state`, the result is a plain
+    int, so it can be recorded in the result and in a shared study.
+    """
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
     if isinstance(random_state, np.random.RandomState):
@@ -55,3 +72,26 @@ def check_seed(random_state) -> int:
             raise ValueError(f"random_state must be non-negative, got {random_state}.")
         return int(random_state)
     raise ValueError(f"random_state must be None, an int or a numpy RandomState, got {random_state!r}.")
+
+
+def check_timeout(timeout) -> float | None:
+    """``None`` or a positive number of seconds."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0:
+        raise ValueError(f"timeout must be None or a positive number of seconds, got {timeout!r}.")
+    return float(timeout)
+
+
+#: Scorers defined for two classes only (scikit-learn raises deep inside on more).
+_BINARY_SCORERS = ("roc_auc", "average_precision", "neg_brier_score", "f1", "precision", "recall", "jaccard")
+
+
+def check_scorer(scorer, scoring, y, *, regression: bool):
+    """The scorer, refused up front where it cannot score this task."""
+    if not regression and isinstance(scoring, str) and scoring in _BINARY_SCORERS and np.unique(y).size > 2:
+        raise ValueError(
+            f"scoring={scoring!r} is for two classes and y has {np.unique(y).size}; use a multi-class scorer "
+            "such as 'f1_macro', 'balanced_accuracy' or 'roc_auc_ovr'."
+        )
+    return scorer

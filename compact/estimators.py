@@ -9,10 +9,12 @@ cross-validated and persisted with joblib.  Each ``fit`` holds out
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin
+from sklearn.base import ClassifierMixin, MetaEstimatorMixin, RegressorMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .search import CompactSearch
 
 
 def _model_has(method):
@@ -22,69 +24,12 @@ def _model_has(method):
     return check
 
 
-class _CompactBase(MetaEstimatorMixin, BaseEstimator):
-    """Shared parameters and fitting; subclasses set the default model and task."""
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        size=3,
-        size_param=None,
-        oracle="xgboost",
-        n_trials=100,
-        n_draws=3,
-        scoring=None,
-        validation_size=0.25,
-        flatten=True,
-        method="oracle",
-        weights_mode=False,
-        random_state=None,
-        n_jobs=1,
-        verbose=0,
-        trial_batch=8,
-    ):
-        self.estimator = estimator
-        self.size = size
-        self.size_param = size_param
-        self.oracle = oracle
-        self.n_trials = n_trials
-        self.n_draws = n_draws
-        self.scoring = scoring
-        self.validation_size = validation_size
-        self.flatten = flatten
-        self.method = method
-        self.weights_mode = weights_mode
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.trial_batch = trial_batch
-
-    def _template(self):
-        return self.estimator if self.estimator is not None else self._default_estimator()
+class _CompactBase(MetaEstimatorMixin, CompactSearch):
+    """A :class:`CompactSearch` that is also an estimator of its task: the
+    parameters are the search's (one definition), ``fit`` keeps the model."""
 
     def _compact(self, X, y):
-        from .compaction import fit
-
-        self.result_ = fit(
-            self._template(),
-            X,
-            y,
-            size=self.size,
-            size_param=self.size_param,
-            oracle=self.oracle,
-            n_trials=self.n_trials,
-            n_draws=self.n_draws,
-            scoring=self.scoring,
-            validation_size=self.validation_size,
-            flatten=self.flatten,
-            random_state=self.random_state,
-            n_jobs=self.n_jobs,
-            method=self.method,
-            weights_mode=self.weights_mode,
-            verbose=self.verbose,
-            trial_batch=self.trial_batch,
-        )
+        CompactSearch.fit(self, X, y)
         self.estimator_ = self.result_.model_
         self.size_ = self.result_.size_
         return self
@@ -117,6 +62,11 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     verbose : int, default=0
     trial_batch : int, default=8
         Trials trained together by families that batch (PyTorch nets).
+    timeout : float, optional
+        Stop starting new trials after this many seconds.
+    storage : str or optuna storage, optional
+    study_name : str, optional
+        Keep, resume or share the search's trials (see :func:`compact.fit`).
 
     Attributes
     ----------
@@ -195,7 +145,8 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
     size, size_param, oracle, n_trials, n_draws, scoring, validation_size,
-    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch
+    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
+    timeout, storage, study_name
         As in :class:`CompactClassifier`.
 
     Attributes

@@ -51,7 +51,12 @@ class CompactResult:
     baseline_score_ : float
         Validation score of ``baseline_model_``.
     best_score_ : float
-        Validation score of ``model_``.
+        Mean validation score of the chosen trial over its draws: the
+        optimised objective, and the score that ranked the trials.
+    best_draw_score_ : float
+        Validation score of ``model_`` itself, the best draw of that trial.
+        Being the maximum of several noisy scores, it overstates what
+        ``model_`` scores on new data; report test scores instead.
     best_params_ : dict
         Distribution parameters of the best trial.
     trials_ : list of TrialRecord
@@ -75,6 +80,7 @@ class CompactResult:
     baseline_model_: Any
     baseline_score_: float
     best_score_: float
+    best_draw_score_: float
     best_params_: dict[str, float]
     trials_: list[TrialRecord]
     oracle_: Any
@@ -115,6 +121,7 @@ class CompactResult:
             "requested_size": self.requested_size,
             "baseline_score": self.baseline_score_,
             "best_score": self.best_score_,
+            "best_draw_score": self.best_draw_score_,
             "improvement": self.improvement_,
             "best_params": dict(self.best_params_),
             "classes": None if self.classes_ is None else [_plain(c) for c in self.classes_],

@@ -93,8 +93,18 @@ def test_validation_data_and_custom_scorer(small_data, fitted_oracle):
         DecisionTreeClassifier(), X[:300], y[:300], size=2, oracle=fitted_oracle, n_trials=5,
         validation_data=(X[300:], y[300:]), scoring="accuracy", random_state=0,
     )
-    assert result.best_score_ == pytest.approx(get_scorer("accuracy")(result.model_, X[300:], y[300:]))
+    assert result.best_draw_score_ == pytest.approx(get_scorer("accuracy")(result.model_, X[300:], y[300:]))
     assert result.scoring == "accuracy"
+
+
+def test_best_score_is_the_chosen_trials_mean(small_data, fitted_oracle):
+    """best_score_ ranks trials (their mean); the kept draw's own score is best_draw_score_."""
+    X, y = small_data
+    result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=8, random_state=0)
+    assert result.best_score_ == max(t.score for t in result.trials_)
+    chosen = next(t for t in result.trials_ if t.params == result.best_params_)
+    assert result.best_score_ == chosen.score and result.best_draw_score_ == max(chosen.scores)
+    assert result.best_draw_score_ >= result.best_score_
 
 
 def test_result_serialises(tmp_path, small_data, fitted_oracle):

@@ -25,7 +25,7 @@ def test_resume_continues_and_loses_no_trial(small_data, tmp_path):
     assert second.random_state_ == 3
     # The best model is a real model of its trial, refitted if it came from the first run.
     best = max(second.trials_, key=lambda t: (t.score, -t.number))
-    assert second.best_params_ == best.params and second.best_score_ == max(best.scores)
+    assert second.best_params_ == best.params and second.best_score_ == best.score and second.best_draw_score_ == max(best.scores)
     assert second.model_.score(X, y) > 0.5
     assert second.baseline_score_ == first.baseline_score_
     again = run(X, y, storage, 10)  # nothing left to do: no new trial
@@ -66,5 +66,5 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
     for result in results:
         # Each returns the best trial it can see, refitted where the other process ran it.
         top = max(result.trials_, key=lambda t: (t.score, -t.number))
-        assert result.best_params_ == top.params and result.best_score_ == max(top.scores)
+        assert result.best_params_ == top.params and result.best_score_ == top.score and result.best_draw_score_ == max(top.scores)
         assert result.best_score_ >= result.baseline_score_

@@ -1,0 +1,36 @@
+"""The distribution family a run searches: the oracle's Beta mixture or the density tree's."""
+
+from __future__ import annotations
+
+from ._problem import Problem
+from ._seeds import SeedStreams, int31
+from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
+from .distributions import DEPTH_PARAM, SEARCH_SPACE, DPBetaMixture, flatten_uncertainty
+from .oracle import regression_uncertainty, resolve_oracle, uncertainty
+
+METHODS = ("oracle", "density_tree")
+
+
+def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds: SeedStreams, n_jobs: int):
+    """``(mixture, search space, fitted oracle or None)`` for ``method``.
+
+    ``"oracle"``: a Dirichlet-process Beta mixture over the oracle's
+    uncertainty on the training rows (seven variables).  ``"density_tree"``:
+    a mixture of depth-based sampling schemes over a tree grown on the
+    training rows (eight variables, no oracle).
+    """
+    targets = problem.y_train if problem.regression else problem.strata
+    if method == "density_tree":
+        tree = fit_density_tree(problem.X_train, targets, regression=problem.regression,
+                                random_state=int31(seeds.oracle))
+        return DensityTreeMixture(segment_levels(tree, problem.X_train), problem.strata), \
+            SEARCH_SPACE + (DEPTH_PARAM,), None
+    fitted = resolve_oracle(oracle, problem.X_train, targets, random_state=int31(seeds.oracle), n_jobs=n_jobs,
+                            regression=problem.regression)
+    if problem.regression:
+        u = regression_uncertainty(fitted, problem.X_train)
+    else:
+        u = uncertainty(fitted.predict_proba(problem.X_train))
+    if flatten:
+        u = flatten_uncertainty(u)
+    return DPBetaMixture(u, problem.strata), SEARCH_SPACE, fitted

@@ -1,0 +1,199 @@
+"""The one module that talks to Optuna (imported lazily): studies, suggestions and the loops.
+
+Two loops drive a search, both asking the study for trials and telling it
+their mean validation score:
+
+* :func:`_optimize_each`: Optuna's own ``study.optimize``, one trial at a time
+  in each of ``n_jobs`` threads;
+* :func:`_optimize_batches`: ask ``batch`` trials, evaluate them together
+  (families that train many candidates as one computation), tell each.
+
+Bookkeeping (which trial is best, the baseline) is the caller's
+(:class:`compact._trial_log.TrialLog`); here only the study's side.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable
+
+from .distributions import DistributionParams, Param, original_params
+from .result import TrialRecord
+
+#: ``evaluate([(trial number, params), ...]) -> [TrialRecord, ...]``
+Evaluate = Callable[[list[tuple[int, DistributionParams]]], list[TrialRecord]]
+
+
+def open_study(*, storage=None, study_name: str | None = None):
+    """A maximising study, new or (with ``storage``) loaded to be continued."""
+    from .storage import create_or_load_study
+
+    return create_or_load_study(storage, study_name, direction="maximize")
+
+
+def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) -> int:
+    """The run's seed, after checking that a continued study was run with the same settings.
+
+    A new study records ``fingerprint`` (what must not change between runs of
+    one study: data size, family, size, scoring, method) and the seed; a
+    continued one must match it, and lends its seed to a run given none.
+
+    Raises
+    ------
+    ValueError
+        Naming the first setting that differs.
+    """
+    stored = study.user_attrs.get("compact")
+    if stored is None:
+        study.set_user_attr("compact", {**fingerprint, "random_state": seed})
+        return seed
+    for key, value in fingerprint.items():
+        if key in stored and stored[key] != value:
+            then, now = (f"{v} rows" if key == "n_samples" else f"{key}={v!r}" for v in (stored[key], value))
+            raise ValueError(f"Study {study.study_name!r} was run with {then}; this run has {now}. "
+                             "Use another study_name.")
+    if seed_given and seed != stored["random_state"]:
+        raise ValueError(
+            f"Study {study.study_name!r} was run with random_state={stored['random_state']}; pass the same "
+            "random_state (or None) to continue it."
+        )
+    return int(stored["random_state"])
+
+
+def prepare_study(study, seed: int, *, space: tuple[Param, ...], n_startup_trials: int = 10):
+    """Give ``study`` a seeded multivariate TPE sampler and queue the original distribution.
+
+    The original distribution is queued unless a trial of the study already
+    has it (finished, running or waiting), so a study whose first trial failed
+    or was killed runs it again.
+    """
+    import optuna
+
+    study.sampler = optuna.samplers.TPESampler(
+        seed=seed,
+        multivariate=True,
+        n_startup_trials=n_startup_trials,
+        constant_liar=True,  # keeps parallel workers from proposing the same point
+    )
+    alive = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+    original = original_params(space)
+    if not any(t.params == original or t.system_attrs.get("fixed_params") == original
+               for t in study.get_trials(deepcopy=False, states=alive)):
+        study.enqueue_trial(original)
+    return study
+
+
+def suggest(trial, space: tuple[Param, ...]) -> DistributionParams:
+    """Ask ``trial`` for the variables of ``space``."""
+    return DistributionParams(**{p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in space})
+
+
+def n_complete(study) -> int:
+    """Completed trials of the study, from every run and worker."""
+    import optuna
+
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
+def finished_records(study, space: tuple[Param, ...]) -> list[TrialRecord]:
+    """The study's completed trials that carry compact's per-draw scores."""
+    import optuna
+
+    return [
+        TrialRecord(t.number, {p.name: t.params[p.name] for p in space}, list(t.user_attrs["scores"]),
+                    t.user_attrs.get("seconds", 0.0))
+        for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        if "scores" in t.user_attrs
+    ]
+
+
+def optimize(study, evaluate: Evaluate, *, space, n_trials: int, n_jobs: int, timeout: float | None,
+             batch: int | None, on_trial: Callable[[], None]) -> bool:
+    """Run trials until the study has ``n_trials`` complete ones (or ``timeout``).
+
+    ``batch`` set: ask that many trials at a time and evaluate them together.
+    Returns whether the run was interrupted (Ctrl-C); the trials finished by
+    then stay in the study.
+    """
+    try:
+        if batch is not None:
+            _optimize_batches(study, evaluate, space=space, n_trials=n_trials, timeout=timeout, batch=batch,
+                              on_trial=on_trial)
+        else:
+            _optimize_each(study, evaluate, space=space, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout,
+                           on_trial=on_trial)
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, n_jobs, timeout, on_trial) -> None:
+    import optuna
+
+    left = n_trials - n_complete(study)
+    if left <= 0:
+        return
+
+    def objective(trial):
+        return _keep(trial, evaluate([(trial.number, suggest(trial, space))])[0])
+
+    stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
+    study.optimize(objective, n_trials=left, n_jobs=n_jobs, timeout=timeout,
+                   callbacks=[stop, lambda study, trial: on_trial()])
+
+
+def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, batch, on_trial) -> None:
+    import optuna
+
+    began = time.perf_counter()
+    while (left := n_trials - n_complete(study)) > 0:
+        if timeout is not None and time.perf_counter() - began > timeout:
+            break
+        trials = [study.ask() for _ in range(min(batch, left))]
+        try:
+            records = evaluate([(trial.number, suggest(trial, space)) for trial in trials])
+        except BaseException:
+            for trial in trials:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            raise
+        for trial, record in zip(trials, records):
+            study.tell(trial, _keep(trial, record))
+            on_trial()
+
+
+def _keep(trial, record: TrialRecord) -> float:
+    """Store the per-draw scores in the study (runs that continue it adopt them); the objective."""
+    trial.set_user_attr("scores", record.scores)
+    trial.set_user_attr("seconds", record.seconds)
+    return record.score
+
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_previous = None
+
+
+@contextmanager
+def quiet_optuna():
+    """Silence Optuna's per-trial INFO lines while any run is inside this block.
+
+    Nested and concurrent runs share one counter, so the verbosity is set by
+    the first to enter and restored by the last to leave.
+    """
+    import optuna
+
+    global _quiet_depth, _quiet_previous
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _quiet_previous = optuna.logging.get_verbosity()
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                optuna.logging.set_verbosity(_quiet_previous)

@@ -1,0 +1,144 @@
+"""Candidate training: from a distribution's parameters to fitted, scored small models.
+
+A *candidate* is one draw of one trial, named by ``(trial number, draw)``.
+:class:`CandidateTrainer` is the one place that decides how a draw is fitted:
+
+* the original distribution: the training data as it is (one draw);
+* weights mode: all rows, with the expected sampling frequency as ``sample_weight``;
+* resample mode: the drawn rows (the adapter fits them as repeated rows or
+  as distinct rows weighted by their counts, whichever its family allows).
+
+Families that train several candidates as one computation (PyTorch nets,
+``Adapter.fit_batch``) get all draws of several trials at once, as row
+weights; the others are fitted one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._problem import Problem
+from ._seeds import SeedStreams
+from .distributions import DistributionParams
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One draw of one trial's distribution."""
+
+    trial: int
+    draw: int
+    params: DistributionParams
+
+
+class CandidateTrainer:
+    """Fits and scores candidates for one run.
+
+    Parameters
+    ----------
+    adapter : Adapter
+        The model family.
+    request : dict
+        The normalised size.
+    problem : Problem
+        Training and validation parts.
+    mixture : DPBetaMixture
+        The distribution family the trials' parameters pick from.
+    seeds : SeedStreams
+        Seeds of the draws and of the models.
+    scorer : callable
+        ``scorer(model, X, y) -> float`` (a scikit-learn scorer or a fast exact path).
+    n_draws : int
+        Draws per trial (the original distribution has one).
+    weights_mode : bool
+        Fit with expected sampling frequencies instead of resamples.
+    """
+
+    def __init__(self, adapter, request: dict, problem: Problem, mixture, seeds: SeedStreams, scorer, *,
+                 n_draws: int, weights_mode: bool):
+        self.adapter, self.request, self.problem = adapter, request, problem
+        self.mixture, self.seeds, self.scorer = mixture, seeds, scorer
+        self.n_draws, self.weights_mode = n_draws, weights_mode
+        self._original = None  # (score, model) of the original data, fitted once
+        self.X_fit = adapter.prepare_X(problem.X_train)
+        self.X_score = adapter.prepare_X(problem.X_val)
+        adapter.prepare(self.X_fit, problem.y_fit, size=request, random_state=seeds.model_seed(0, 0))
+
+    def candidates(self, trial: int, params: DistributionParams) -> list[Candidate]:
+        """The draws of a trial.  The original distribution draws nothing at random,
+        so it is one candidate named ``(0, 0)`` whatever its trial number."""
+        if params.is_original:
+            return [Candidate(0, 0, params)]
+        return [Candidate(trial, d, params) for d in range(self.n_draws)]
+
+    # -- samples ---------------------------------------------------------------
+    def draw(self, candidate: Candidate) -> np.ndarray | None:
+        """The candidate's sample: ``None`` for the original data, else expected
+        row frequencies (weights mode) or drawn row indices (resample mode)."""
+        if candidate.params.is_original:
+            return None
+        rng = self.seeds.draw_rng(candidate.trial, candidate.draw)
+        if self.weights_mode:
+            return self.mixture.expected_weights(candidate.params, rng)
+        return self.mixture.sample_indices(candidate.params, rng)
+
+    def row_weights(self, candidate: Candidate) -> np.ndarray:
+        """How much each training row counts for this candidate (for batched fits)."""
+        sample = self.draw(candidate)
+        if sample is None:
+            return np.ones(len(self.X_fit))
+        return sample if self.weights_mode else np.bincount(sample, minlength=len(self.X_fit)).astype(float)
+
+    # -- fitting -----------------------------------------------------------------
+    def fit_one(self, candidate: Candidate):
+        """One candidate, fitted on its own."""
+        adapter, request, y = self.adapter, self.request, self.problem.y_fit
+        model = adapter.build(request, random_state=self.seeds.model_seed(candidate.trial, candidate.draw))
+        sample = self.draw(candidate)
+        if sample is None:
+            return adapter.fit(model, self.X_fit, y, size=request)
+        if self.weights_mode:
+            return adapter.fit(model, self.X_fit, y, sample_weight=sample, size=request)
+        return adapter.fit_resample(model, self.X_fit, y, sample, size=request)
+
+    def fit_many(self, candidates: list[Candidate]) -> list:
+        """Several candidates: as one batch where the family batches, else one by one."""
+        if self.adapter.fit_batch is None or len(candidates) < 2:
+            return [self.fit_one(c) for c in candidates]
+        weights = np.stack([self.row_weights(c) for c in candidates])
+        return self.adapter.fit_batch(
+            self.X_fit, self.problem.y_fit, weights, size=self.request,
+            random_states=[self.seeds.model_seed(c.trial, c.draw) for c in candidates],
+        )
+
+    # -- scoring -----------------------------------------------------------------
+    def score(self, model) -> float:
+        """Validation score of a fitted candidate."""
+        return float(self.scorer(model, self.X_score, self.problem.y_score))
+
+    def run_trials(self, trials: list[tuple[int, DistributionParams]]) -> list[tuple[list[float], object]]:
+        """Fit and score the candidates of several trials.
+
+        Returns, per trial, the scores of its draws and its best-scoring model
+        (the first of equals).  The original data's candidate is the same in
+        every trial that draws it, so it is fitted once.
+        """
+        groups = [self.candidates(number, params) for number, params in trials]
+        fresh = [c for group in groups for c in group if not (c.params.is_original and self._original)]
+        fitted = iter(self.fit_many(fresh))
+        out = []
+        for group in groups:
+            scored = []
+            for candidate in group:
+                if candidate.params.is_original and self._original:
+                    scored.append(self._original)
+                    continue
+                model = next(fitted)
+                scored.append((self.score(model), model))
+                if candidate.params.is_original:
+                    self._original = scored[-1]
+            top = max(range(len(scored)), key=lambda i: scored[i][0])
+            out.append(([s for s, _ in scored], scored[top][1]))
+        return out

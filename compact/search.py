@@ -1,0 +1,207 @@
+"""``CompactSearch``: the parameters of a compaction run, held once, and its ``fit``.
+
+``compact.fit``, :class:`~compact.CompactClassifier`, :class:`~compact.CompactRegressor`,
+``compact.compare`` and the command line all build this object, so a
+parameter is defined (and validated) in one place.  ``fit`` reads top-down:
+check the parameters, open the study, set up the problem, the distribution
+family and the candidate trainer, then hand an ``evaluate`` function to the
+Optuna loop (as scikit-learn's ``BaseSearchCV.fit`` hands ``evaluate_candidates``
+to ``_run_search``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+
+from sklearn.base import BaseEstimator, is_regressor
+from sklearn.metrics import check_scoring
+
+from . import _optuna
+from ._mixture import METHODS, make_mixture
+from ._problem import make_problem
+from ._progress import Progress
+from ._seeds import SeedStreams, int31
+from ._trainer import CandidateTrainer
+from ._trial_log import TrialLog
+from ._validation import check_data, check_positive_int, check_scorer, check_seed, check_timeout
+from .adapters import DecodedClassifier, get_adapter
+from .distributions import DistributionParams, original_params
+from .result import CompactResult
+
+
+class CompactSearch(BaseEstimator):
+    """Learn the training distribution on which a model of fixed size scores best.
+
+    The parameters are those of :func:`compact.fit` (see there), less the data.
+    ``fit(X, y, validation_data=None)`` sets ``result_``, a
+    :class:`~compact.CompactResult`.
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        size=3,
+        size_param=None,
+        oracle="xgboost",
+        n_trials=100,
+        n_draws=3,
+        scoring=None,
+        validation_size=0.25,
+        flatten=True,
+        method="oracle",
+        weights_mode=False,
+        random_state=None,
+        n_jobs=1,
+        verbose=0,
+        trial_batch=8,
+        timeout=None,
+        storage=None,
+        study_name=None,
+    ):
+        self.estimator = estimator
+        self.size = size
+        self.size_param = size_param
+        self.oracle = oracle
+        self.n_trials = n_trials
+        self.n_draws = n_draws
+        self.scoring = scoring
+        self.validation_size = validation_size
+        self.flatten = flatten
+        self.method = method
+        self.weights_mode = weights_mode
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.trial_batch = trial_batch
+        self.timeout = timeout
+        self.storage = storage
+        self.study_name = study_name
+
+    def _default_estimator(self):
+        raise ValueError("estimator is required: the small model family to compact, e.g. DecisionTreeClassifier().")
+
+    def _template(self):
+        return self._default_estimator() if self.estimator is None else self.estimator
+
+    # -- fit, top-down ---------------------------------------------------------------
+    def fit(self, X, y, *, validation_data=None):
+        """Search the training distribution; sets ``result_`` and returns ``self``."""
+        started = time.perf_counter()
+        adapter, request, weights_mode = self._check_params()
+        regression = is_regressor(adapter.estimator)
+        scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
+        X, y, feature_names = check_data(X, y, regression=regression)
+        scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
+        with _optuna.quiet_optuna():
+            study = _optuna.open_study(storage=self.storage, study_name=self.study_name)
+            seeds = SeedStreams(_optuna.check_fingerprint(
+                study, self._fingerprint(adapter, request, scoring, n_samples=len(X)),
+                seed=check_seed(self.random_state), seed_given=self.random_state is not None,
+            ))
+            problem = make_problem(X, y, feature_names=feature_names, validation_size=self.validation_size,
+                                   validation_data=validation_data, seed=seeds.split, regression=regression,
+                                   encoded_labels=adapter.encoded_labels)
+            mixture, space, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
+                                                  seeds=seeds, n_jobs=self.n_jobs)
+            trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, scorer, n_draws=self.n_draws,
+                                       weights_mode=weights_mode)
+            log = TrialLog()
+            interrupted = self._run_search(study, trainer, log, space, seeds)
+        self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
+                                         scoring=scoring, weights_mode=weights_mode, interrupted=interrupted,
+                                         seconds=time.perf_counter() - started)
+        return self
+
+    def _run_search(self, study, trainer: CandidateTrainer, log: TrialLog, space, seeds: SeedStreams) -> bool:
+        """The baseline first (it also proves the family fits and scores), then the Optuna loop."""
+        original = DistributionParams(**original_params(space))
+        try:
+            scores, model = trainer.run_trials([(0, original)])[0]
+        except Exception as err:
+            raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
+                             f"{trainer.request} on the training data: {err}") from err
+        log.set_baseline(model, scores[0])
+
+        def evaluate(trials):
+            began = time.perf_counter()
+            outcomes = trainer.run_trials(trials)
+            seconds = (time.perf_counter() - began) / len(trials)
+            return [log.add(number, params, scores, model, seconds)
+                    for (number, params), (scores, model) in zip(trials, outcomes)]
+
+        # A shared study gets a sampler seed per process, or workers would propose the same points.
+        sampler_seed = int31(seeds.study if self.storage is None else seeds.study + os.getpid())
+        _optuna.prepare_study(study, sampler_seed, space=space)
+        batch = self.trial_batch if trainer.adapter.fit_batch is not None and self.trial_batch > 1 else None
+        with Progress(self.n_trials, initial=_optuna.n_complete(study), enabled=self.verbose > 0) as progress:
+            interrupted = _optuna.optimize(study, evaluate, space=space, n_trials=self.n_trials, n_jobs=self.n_jobs,
+                                           timeout=self.timeout, batch=batch,
+                                           on_trial=lambda: progress.update(log.best_score()))
+        if interrupted:
+            warnings.warn(f"Interrupted after {len(log.records)} trials; returning the best model so far.",
+                          RuntimeWarning, stacklevel=3)
+        log.adopt(_optuna.finished_records(study, space), refit=lambda n, p: trainer.run_trials([(n, p)])[0])
+        return interrupted
+
+    # -- parts -------------------------------------------------------------------------
+    def _check_params(self):
+        """Every parameter checked before any work: ``(adapter, size request, weights_mode)``."""
+        if self.method not in METHODS:
+            raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
+        for name in ("n_trials", "n_draws", "n_jobs", "trial_batch"):
+            check_positive_int(getattr(self, name), name)
+        check_seed(self.random_state)
+        check_timeout(self.timeout)
+        if self.storage is None and self.study_name is not None:
+            raise ValueError("study_name needs a storage to keep the study in.")
+        adapter = get_adapter(self._template(), self.size_param)
+        request = adapter.normalize_size(self.size)
+        weights_mode = bool(self.weights_mode)
+        if weights_mode and not adapter.supports_sample_weight:
+            warnings.warn(f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
+                          "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
+            weights_mode = False
+        return adapter, request, weights_mode
+
+    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
+        """What a continued study must share with the run that began it."""
+        return {"method": self.method, "n_samples": n_samples, "estimator": type(adapter.estimator).__name__,
+                "size": dict(request), "scoring": scoring if isinstance(scoring, str) else _name(scoring)}
+
+    def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,
+                     weights_mode, interrupted, seconds) -> CompactResult:
+        chosen = log.chosen()
+        measured = adapter.measure(chosen.model)
+        if not adapter.within(measured, request):
+            raise RuntimeError(f"Fitted model size {measured} exceeds the request {request}; adapter bug.")
+        model, baseline_model = chosen.model, log.baseline.model
+        if problem.encoded:
+            model = DecodedClassifier.from_fitted(model, problem.classes)
+            baseline_model = DecodedClassifier.from_fitted(baseline_model, problem.classes)
+        best = log.records.get(chosen.number) if chosen.number is not None else None
+        return CompactResult(
+            model_=model, size_=_as_requested(self.size, measured, request), requested_size=self.size,
+            baseline_model_=baseline_model, baseline_score_=log.baseline.draw_score,
+            best_score_=best.score if best else log.baseline.draw_score, best_draw_score_=chosen.draw_score,
+            best_params_=dict(best.params) if best else original_params(space), trials_=log.trials(),
+            oracle_=oracle, classes_=problem.classes, random_state_=seeds.root, fit_seconds_=seconds,
+            scoring=scoring if isinstance(scoring, str) else _name(scoring), method=self.method,
+            weights_mode=weights_mode, feature_names_in_=problem.feature_names, interrupted_=interrupted,
+            study_=study,
+        )
+
+
+def _name(scoring) -> str:
+    return getattr(scoring, "__name__", type(scoring).__name__)
+
+
+def _as_requested(size, measured: dict, request: dict):
+    """The measured size in the shape the user asked for (int, tuple or dict)."""
+    if isinstance(size, dict):
+        return {name: measured[name] for name in request}
+    if isinstance(size, (tuple, list)):
+        return tuple(measured[name] for name in request)
+    return measured[next(iter(request))]

@@ -1,0 +1,236 @@
+"""The search driven by a stub family: no real model is trained, only the search's own logic runs."""
+
+import threading
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+import compact
+from compact.adapters import Adapter, check_adapter
+
+
+class Centroids(ClassifierMixin, BaseEstimator):
+    """A stand-in small model: weighted class means, ``size`` features used. Microseconds to fit."""
+
+    def __init__(self, size=1, random_state=None):
+        self.size = size
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None):
+        if self.size > X.shape[1]:
+            raise ValueError(f"size {self.size} is over the {X.shape[1]} features")
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.sample_ = (len(y), float(X[:, 0] @ w))  # which rows, how weighted
+        self.classes_ = np.unique(y)
+        cols = X[:, : self.size]
+        self.centres_ = np.stack([np.average(cols[y == c], axis=0, weights=w[y == c] + 1e-12) for c in self.classes_])
+        return self
+
+    def predict(self, X):
+        dist = ((X[:, None, : self.size] - self.centres_[None]) ** 2).sum(axis=2)
+        return self.classes_[dist.argmin(axis=1)]
+
+
+class CentroidAdapter(Adapter):
+    size_names = ("size",)
+    seen: list  # (random_state, sample fingerprint) of every fitted candidate
+
+    def __init__(self, estimator, *, fail_after=None, interrupt_after=None):
+        super().__init__(estimator)
+        self.seen, self.fail_after, self.interrupt_after = [], fail_after, interrupt_after
+
+    @classmethod
+    def accepts(cls, estimator):
+        return isinstance(estimator, Centroids)
+
+    def measure(self, model):
+        return {"size": model.size}
+
+    def fit(self, model, X, y, sample_weight=None, *, size=None):
+        if self.interrupt_after is not None and len(self.seen) >= self.interrupt_after:
+            raise KeyboardInterrupt
+        model = super().fit(model, X, y, sample_weight)
+        self.seen.append((model.random_state, model.sample_))
+        return model
+
+
+class BatchedCentroidAdapter(CentroidAdapter):
+    def __init__(self, estimator, **kw):
+        super().__init__(estimator, **kw)
+        self.batches = []
+
+    def fit_batch(self, X, y, weights, *, size, random_states):
+        self.batches.append(len(weights))
+        return [self.fit(self.build(size, random_state=s), X, y, sample_weight=w, size=size)
+                for w, s in zip(weights, random_states)]
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(scale=0.7, size=300) > 0).astype(int) + (X[:, 2] > 1)
+    return X, y
+
+
+def search(adapter, X, y, **kw):
+    kw = {"size": 2, "oracle": _Oracle(), "n_trials": 6, "n_draws": 3, "random_state": 0, **kw}
+    return compact.fit(adapter, X, y, **kw)
+
+
+class _Oracle(ClassifierMixin, BaseEstimator):
+    """A fitted-on-demand stand-in oracle: probabilities from the first feature."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-X[:, :1] * np.arange(1, len(self.classes_) + 1)))
+        return p / p.sum(axis=1, keepdims=True)
+
+
+def test_first_trial_is_the_original_data_and_scores_are_means(data):
+    X, y = data
+    adapter = CentroidAdapter(Centroids())
+    result = search(adapter, X, y)
+    first = result.trials_[0]
+    assert first.params["p_orig"] == 1.0 and first.params["sample_frac"] == 1.0 and len(first.scores) == 1
+    assert all(len(t.scores) == 3 for t in result.trials_[1:])
+    assert result.baseline_score_ == first.score
+    assert result.best_score_ == max(t.score for t in result.trials_)
+    chosen = next(t for t in result.trials_ if t.params == result.best_params_)
+    assert result.best_draw_score_ == max(chosen.scores)
+    # The original data is fitted once (the baseline before the search, reused by trial 0).
+    baseline_seed = adapter.seen[0][0]
+    assert [seed for seed, _ in adapter.seen].count(baseline_seed) == 1
+
+
+def test_every_draw_has_its_own_sample_and_model_seed(data):
+    X, y = data
+    adapter = CentroidAdapter(Centroids())
+    search(adapter, X, y, n_trials=4)
+    drawn = adapter.seen[1:]  # after the baseline: 3 trials x 3 draws
+    assert len(drawn) == 9
+    assert len({seed for seed, _ in drawn}) == 9
+    assert len({sample for _, sample in drawn}) == 9
+    again = CentroidAdapter(Centroids())
+    search(again, X, y, n_trials=4)
+    assert again.seen == adapter.seen
+
+
+def test_batched_family_gets_trials_together_with_one_seed_each(data):
+    X, y = data
+    adapter = BatchedCentroidAdapter(Centroids())
+    result = search(adapter, X, y, n_trials=9, trial_batch=4)
+    # The baseline alone, then batches of 4, 4 trials (trial 0 reuses the baseline: 1 + 3 x 3), then 1 trial.
+    assert adapter.batches == [3 * 3, 4 * 3, 3]
+    sequential = search(CentroidAdapter(Centroids()), X, y, n_trials=9, trial_batch=4)
+    assert [t.params for t in result.trials_] != [] and len(result.trials_) == 9
+    assert len(sequential.trials_) == 9
+
+
+def test_interrupt_returns_the_best_so_far(data):
+    X, y = data
+    with pytest.warns(RuntimeWarning, match="Interrupted"):
+        result = search(CentroidAdapter(Centroids(), interrupt_after=8), X, y, n_trials=20)
+    assert result.interrupted_ and 1 <= len(result.trials_) < 20
+    assert result.best_score_ >= result.baseline_score_
+
+
+def test_interrupt_before_any_trial_returns_the_baseline(data):
+    X, y = data
+    with pytest.warns(RuntimeWarning, match="Interrupted"):
+        result = search(CentroidAdapter(Centroids(), interrupt_after=1), X, y, n_trials=20)
+    assert result.interrupted_ and result.model_ is result.baseline_model_
+    assert result.best_params_["p_orig"] == 1.0
+
+
+def test_a_failed_or_lost_first_trial_does_not_brick_the_study(data, tmp_path):
+    import optuna
+
+    from compact.distributions import SEARCH_SPACE, original_params
+    from compact.storage import resolve_storage
+
+    X, y = data
+    storage = str(tmp_path / "runs.journal")
+    study = optuna.create_study(storage=resolve_storage(storage), study_name="s", direction="maximize")
+    study.enqueue_trial(original_params(SEARCH_SPACE))
+    study.tell(study.ask(), state=optuna.trial.TrialState.FAIL)  # the original data's trial failed
+    study.ask()  # a trial left RUNNING by a killed worker
+    result = search(CentroidAdapter(Centroids()), X, y, storage=storage, study_name="s", n_trials=5)
+    assert len(result.trials_) == 5
+    originals = [t for t in result.trials_ if t.params["p_orig"] == 1.0 and t.params["sample_frac"] == 1.0]
+    assert originals and result.baseline_score_ == originals[0].score
+
+
+def test_continuing_a_study_with_another_size_is_refused(data, tmp_path):
+    X, y = data
+    storage = str(tmp_path / "runs.journal")
+    search(CentroidAdapter(Centroids()), X, y, storage=storage, study_name="s", n_trials=3)
+    with pytest.raises(ValueError, match="size"):
+        search(CentroidAdapter(Centroids()), X, y, size=1, storage=storage, study_name="s", n_trials=3)
+    with pytest.raises(ValueError, match="scoring"):
+        search(CentroidAdapter(Centroids()), X, y, scoring="accuracy", storage=storage, study_name="s", n_trials=3)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", True])
+def test_bad_timeout_is_refused_before_any_work(data, timeout):
+    X, y = data
+    adapter = CentroidAdapter(Centroids())
+    with pytest.raises(ValueError, match="timeout"):
+        search(adapter, X, y, timeout=timeout)
+    assert adapter.seen == []
+
+
+def test_a_family_that_cannot_fit_fails_before_the_search_with_one_line(data):
+    X, y = data
+    with pytest.raises(ValueError, match="could not be fitted and scored at size"):
+        search(CentroidAdapter(Centroids()), X, y, size=99)  # more features than X has
+
+
+def test_check_adapter_passes_the_stub_and_catches_a_lying_measure(data):
+    X, y = data
+    assert check_adapter(CentroidAdapter(Centroids()), X, y, 2) == {"size": 2}
+    assert check_adapter(BatchedCentroidAdapter(Centroids()), X, y, 2) == {"size": 2}
+
+    class Oversized(CentroidAdapter):
+        def measure(self, model):
+            return {"size": model.size + 1}
+
+    with pytest.raises(AssertionError, match="exceeds the request"):
+        check_adapter(Oversized(Centroids()), X, y, 2)
+
+
+def test_check_adapter_on_the_built_in_tree(small_data):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from compact.adapters import get_adapter
+
+    X, y = small_data
+    measured = check_adapter(get_adapter(DecisionTreeClassifier()), X, y, {"max_leaf_nodes": 5})
+    assert measured["max_leaf_nodes"] <= 5
+
+
+def test_quiet_optuna_is_safe_across_threads():
+    import optuna
+
+    from compact._optuna import quiet_optuna
+
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    inside, barrier = [], threading.Barrier(4)
+
+    def run():
+        with quiet_optuna():
+            barrier.wait()
+            inside.append(optuna.logging.get_verbosity())
+            barrier.wait()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert inside == [optuna.logging.WARNING] * 4
+    assert optuna.logging.get_verbosity() == optuna.logging.INFO
