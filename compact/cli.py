@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 import tempfile
@@ -30,6 +31,11 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 EXPORT_SUFFIX = {"onnx": ".onnx", "c": ".c", "text": ".txt"}
 EXPORT_NEEDS = {"onnx": ("skl2onnx", "onnx"), "c": ("emlearn",), "text": ()}
 STORAGE_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql")
+# SQLAlchemy's default driver per dialect, and driver names that differ from their module's.
+DEFAULT_DRIVERS = {"postgresql": "psycopg2", "mysql": "MySQLdb", "mariadb": "MySQLdb", "oracle": "oracledb",
+                   "mssql": "pyodbc"}
+DRIVER_MODULES = {"mysqldb": "MySQLdb", "mysqlconnector": "mysql.connector", "psycopg2cffi": "psycopg2cffi"}
+DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient", "mysql.connector": "mysql-connector-python"}
 
 
 # -- data --------------------------------------------------------------------------------------------------------
@@ -101,6 +107,7 @@ def check_storage(storage: str | None) -> None:
             raise ValueError(f"--storage {storage}: unknown URL scheme {scheme!r}; use a journal file path or a "
                              f"database URL ({', '.join(s + '://' for s in STORAGE_SCHEMES)}).")
         if dialect != "sqlite":
+            _check_driver(storage, scheme, dialect)
             return
         path = rest[1:] if rest.startswith("/") else rest  # sqlite:///rel.db, sqlite:////abs.db
         if path in ("", ":memory:"):
@@ -116,6 +123,19 @@ def check_storage(storage: str | None) -> None:
         _probe_folder(folder, "--storage")
     elif not os.access(path, os.R_OK | os.W_OK):
         raise ValueError(f"--storage {storage}: the file is not readable and writable.")
+
+
+def _check_driver(storage: str, scheme: str, dialect: str) -> None:
+    driver = scheme.partition("+")[2]
+    module = DRIVER_MODULES.get(driver.lower(), driver) if driver else DEFAULT_DRIVERS[dialect]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        package = DRIVER_PACKAGES.get(module, module)
+        raise ValueError(f"--storage {storage}: the database driver {module} is not installed; "
+                         f"pip install {package}.")
 
 
 def _check_exports(formats) -> None:
@@ -206,24 +226,35 @@ def cmd_fit(args) -> int:
     estimator = make_estimator(args.model, regression=regression)
     preprocess = make_preprocessor(X) if hasattr(X, "columns") else None
     X_fit = preprocess.fit_transform(X) if preprocess is not None else np.asarray(X, dtype=float)
+    names = [str(f) for f in (preprocess.get_feature_names_out() if preprocess is not None else features)]
+    if hasattr(X, "columns"):  # column names reach the result (and its report)
+        import pandas as pd
+
+        X_fit = pd.DataFrame(X_fit, columns=names)
     y_fit = np.asarray(y, dtype=float) if regression else np.asarray(y)
 
     started = time.perf_counter()
     result = compact.fit(
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
         method=args.method, weights_mode=args.weights_mode, random_state=args.seed, n_jobs=args.n_jobs,
-        storage=args.storage, study_name=args.study_name, verbose=0 if args.quiet else 1,
+        storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
     model = result.model_
     if preprocess is not None:
         from sklearn.pipeline import Pipeline
 
         model = Pipeline([("preprocess", preprocess), ("model", result.model_)])
-    model_path, report_path = save_outputs(model, result.to_json(), out)
+    report = result.to_dict()
+    report["data"] = {
+        "data": args.data, "target": args.target, "task": "regression" if regression else "classification",
+        "columns": [str(f) for f in features], "model_features": names,
+        "categorical_columns": list(preprocess.transformers[0][2]) if preprocess is not None else [],
+        "saved": "Pipeline(preprocess, model)" if preprocess is not None else "model",
+    }
+    model_path, report_path = save_outputs(model, json.dumps(report, indent=2, default=str), out)
     print(f"validation {result.scoring}: baseline {result.baseline_score_:.4f} -> compacted "
           f"{result.best_score_:.4f}; size {result.size_}; {time.perf_counter() - started:.1f} s")
     print(f"model: {model_path}  report: {report_path}")
-    names = list(preprocess.get_feature_names_out()) if preprocess is not None else features
     for fmt in exports:
         path = export_model(result.model_, fmt, os.path.splitext(out)[0] + EXPORT_SUFFIX[fmt], names)
         note = " (takes the one-hot encoded columns)" if preprocess is not None and fmt != "text" else ""
@@ -239,11 +270,18 @@ def export_model(model, fmt: str, path: str, feature_names) -> str:
 
     accepted = inspect.signature(export).parameters
     kwargs = {"feature_names": [str(f) for f in feature_names]} if "feature_names" in accepted else {}
+    if "n_features" in accepted:
+        kwargs["n_features"] = len(feature_names)
     try:
+        if "path" in accepted:  # an export that writes the file itself
+            atomic_write(path, lambda tmp: export(model, format=fmt, path=tmp, **kwargs))
+            return path
         exported = export(model, format=fmt, **kwargs)
     except Exception as err:
         raise RuntimeError(f"--export {fmt} failed ({type(err).__name__}: {err}); the model itself is saved.") \
             from err
+    if exported is None:
+        raise RuntimeError(f"--export {fmt}: compact.export returned nothing; the model itself is saved.")
     if hasattr(exported, "SerializeToString"):  # an ONNX ModelProto
         exported = exported.SerializeToString()
     if isinstance(exported, bytes):
@@ -334,9 +372,26 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds.") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds.")
+    return value
+
+
 def _n_jobs(text: str) -> int:
     value = _positive_int(text) if text.strip() != "-1" else -1
     return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors in one line (exit 2), like every other bad input."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 EPILOG = """exit status: 0 success; 2 bad input (data, target, option values, output paths, storage),
@@ -367,7 +422,7 @@ def _common(parser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="compact", description="Small models that are as accurate as possible.",
+    parser = _Parser(prog="compact", description="Small models that are as accurate as possible.",
                                      epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"compact {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{fit,compare,demo}")
@@ -381,6 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="auto (default): a target of numbers that are not all whole is regression, anything "
                         "else classification")
+    p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                   help="start no new trial after this many seconds (the best model so far is kept)")
     p.add_argument("--weights-mode", action="store_true",
                    help="train on the sampling probabilities as sample weights instead of a drawn sample")
     p.add_argument("--storage", metavar="PATH|URL",

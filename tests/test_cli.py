@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import joblib
 import numpy as np
@@ -78,6 +79,7 @@ def test_fit_writes_model_and_report(iris_csv, tmp_path, capsys):
     assert model.get_depth() <= 2 and set(model.predict(X.to_numpy())) <= {"setosa", "versicolor", "virginica"}
     report = json.loads((tmp_path / "model.json").read_text())
     assert report["size"] <= 2 and len(report["trials"]) == 6
+    assert report["data"]["columns"] == names and report["data"]["task"] == "classification"
     assert "compacted" in capsys.readouterr().out
     assert not [p for p in os.listdir(tmp_path) if "partial" in p]  # no temporary file left
 
@@ -85,7 +87,7 @@ def test_fit_writes_model_and_report(iris_csv, tmp_path, capsys):
 def test_fit_with_storage_resumes(iris_csv, tmp_path):
     args = ["fit", "--data", str(iris_csv), "--target", "species", "--size", "2", "--quiet",
             "--storage", str(tmp_path / "s.journal"), "--study-name", "iris", "--out", str(tmp_path / "m.joblib")]
-    assert main(args + ["--trials", "4"]) == 0
+    assert main(args + ["--trials", "4", "--timeout", "600"]) == 0
     assert main(args + ["--trials", "7"]) == 0
     assert len(json.loads((tmp_path / "m.json").read_text())["trials"]) == 7
 
@@ -123,6 +125,8 @@ def test_string_column_is_one_hot_encoded_in_a_saved_pipeline(mixed_csv, tmp_pat
     assert main(fit_args(path, target="label", out=out)) == 0
     model = joblib.load(out)
     assert [name for name, _ in model.steps] == ["preprocess", "model"]
+    data = json.loads((tmp_path / "m.json").read_text())["data"]
+    assert data["categorical_columns"] == ["colour"] and "colour_red" in data["model_features"]
     raw = frame.drop(columns="label")
     predictions = model.predict(raw)
     assert set(predictions) <= {"yes", "no"} and (predictions == frame["label"]).mean() > 0.8
@@ -259,13 +263,30 @@ def test_compare_out_existing_file(tmp_path, capsys, no_search):
     assert "is an existing file" in line
 
 
-def test_bad_option_values(iris_csv, capsys, no_search):
+@pytest.mark.parametrize("argv, message", [
+    (["--trials", "0"], "argument --trials: '0' must be a positive integer"),
+    (["--size", "two"], "argument --size: size 'two' is not an integer or NxM"),
+    (["--model", "svm"], "argument --model: invalid choice: 'svm'"),
+    (["--n-jobs", "0"], "argument --n-jobs: '0' must be a positive integer"),
+    (["--timeout", "0"], "argument --timeout: '0' must be a positive number of seconds"),
+])
+def test_bad_option_values(iris_csv, capsys, no_search, argv, message):
     with pytest.raises(SystemExit) as exit_:
-        main(fit_args(iris_csv, "--trials", "0"))
-    assert exit_.value.code == 2
-    with pytest.raises(SystemExit) as exit_:
-        main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "two"])
-    assert exit_.value.code == 2 and "is not an integer or NxM" in capsys.readouterr().err
+        main(fit_args(iris_csv, *argv))
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and message in err and "compact fit --help" in err
+
+
+def test_no_feature_column(tmp_path, capsys, no_search):
+    assert "no feature column" in run_bad(capsys, fit_args(write(tmp_path, "y.csv", "species\nx\ny\n")))
+
+
+def test_storage_driver_missing(iris_csv, tmp_path, capsys, no_search):
+    pytest.importorskip("sqlalchemy")
+    if cli.importlib.util.find_spec("psycopg2") is not None:
+        pytest.skip("psycopg2 is installed")
+    line = run_bad(capsys, fit_args(iris_csv, "--storage", "postgresql://u@localhost/db", out=tmp_path / "m.jl"))
+    assert "driver psycopg2 is not installed; pip install psycopg2-binary" in line
 
 
 def test_size_error_from_fit_is_one_line(iris_csv, tmp_path, capsys):
@@ -348,6 +369,11 @@ def test_module_entry_point_version_and_bad_input(tmp_path):
     done = subprocess.run([sys.executable, "-m", "compact", "fit", "--data", str(empty), "--target", "y",
                            "--size", "2", "--out", str(tmp_path / "m.joblib")], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "is empty" in done.stderr
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "compact", "fit", "--data", "iris", "--size", "2",
+                           "--out", str(tmp_path / "missing" / "m.joblib")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "does not exist" in done.stderr
+    assert time.perf_counter() - started < 30  # refused before searching
 
 
 def test_module_entry_point_demo():
