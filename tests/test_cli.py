@@ -380,3 +380,15 @@ def test_module_entry_point_demo():
     out = subprocess.run([sys.executable, "-m", "compact", "demo", "--quiet", "--trials", "5"],
                          capture_output=True, text=True, check=True)
     assert "test F1-macro" in out.stdout and out.stderr == ""
+
+
+def test_headerless_csv_for_the_benchmarks(tmp_path):
+    from compact.datasets import DataError, read_headerless_csv
+
+    path = write(tmp_path, "k.dat", "@relation x\n@attribute a real\n1, 2, pos\n3, 4, neg\n")
+    X, y = read_headerless_csv(str(path), comment="@")
+    assert X.tolist() == [[1.0, 2.0], [3.0, 4.0]] and y.tolist() == ["pos", "neg"]
+    with pytest.raises(DataError, match="line 2 has 2 fields, line 1 has 3"):
+        read_headerless_csv(str(write(tmp_path, "r.csv", "1,2,a\n3,b\n")))
+    with pytest.raises(DataError, match="must be numeric"):
+        read_headerless_csv(str(write(tmp_path, "n.csv", "1,x,a\n3,4,b\n")))
