@@ -50,10 +50,14 @@ def load_data(data: str, target: str | None):
     return X, y, list(X.columns)
 
 
-def _is_regression(task: str, y) -> bool:
-    if task == "auto":
-        return is_regression_target(y)
-    return task == "regression"
+def _is_regression(task: str, y, target) -> bool:
+    regression = is_regression_target(y) if task == "auto" else task == "regression"
+    if not regression:
+        n_classes = len(np.unique(np.asarray(y).astype(str)))
+        if n_classes > len(y) / 2:
+            raise ValueError(f"--target {target!r} has {n_classes} distinct values in {len(y)} rows, too few rows "
+                             "per class to train and validate; a numeric target needs --task regression.")
+    return regression
 
 
 # -- output paths ------------------------------------------------------------------------------------------------
@@ -222,7 +226,7 @@ def cmd_fit(args) -> int:
     _check_exports(exports)
     check_storage(args.storage)
     X, y, features = load_data(args.data, args.target)
-    regression = _is_regression(args.task, y)
+    regression = _is_regression(args.task, y, args.target)
     estimator = make_estimator(args.model, regression=regression)
     preprocess = make_preprocessor(X) if hasattr(X, "columns") else None
     X_fit = preprocess.fit_transform(X) if preprocess is not None else np.asarray(X, dtype=float)

@@ -277,6 +277,11 @@ def test_bad_option_values(iris_csv, capsys, no_search, argv, message):
     assert exit_.value.code == 2 and err.count("\n") == 1 and message in err and "compact fit --help" in err
 
 
+def test_too_many_classes(tmp_path, capsys, no_search):
+    path = write(tmp_path, "ids.csv", "a,id\n" + "".join(f"{i},{i}\n" for i in range(20)))
+    assert "20 distinct values in 20 rows" in run_bad(capsys, fit_args(path, target="id"))
+
+
 def test_no_feature_column(tmp_path, capsys, no_search):
     assert "no feature column" in run_bad(capsys, fit_args(write(tmp_path, "y.csv", "species\nx\ny\n")))
 
@@ -338,6 +343,30 @@ def test_export_guarded_without_compact_export(iris_csv, tmp_path, capsys, no_se
     monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None if name == "compact.export" else real(name))
     line = run_bad(capsys, fit_args(iris_csv, "--export", "text", out=tmp_path / "m.joblib"))
     assert "--export needs compact.export" in line
+
+
+def test_export_plumbing_with_a_stand_in_export(mixed_csv, tmp_path, capsys, monkeypatch):
+    import importlib.machinery
+    import types
+
+    calls = []
+
+    def export(model, format, feature_names=None):
+        calls.append((type(model).__name__, format, feature_names))
+        return b"\x08\x01" if format == "onnx" else f"rules over {feature_names}"
+
+    module = types.ModuleType("compact.export")
+    module.__spec__ = importlib.machinery.ModuleSpec("compact.export", None)
+    module.export = export
+    monkeypatch.setitem(sys.modules, "compact.export", module)
+    monkeypatch.setitem(cli.EXPORT_NEEDS, "onnx", ())
+    path, _ = mixed_csv
+    out = tmp_path / "m.joblib"
+    assert main(fit_args(path, "--export", "text", "--export", "onnx", target="label", out=out)) == 0
+    assert (tmp_path / "m.onnx").read_bytes() == b"\x08\x01"
+    assert "colour_red" in (tmp_path / "m.txt").read_text()
+    assert {c[0] for c in calls} == {"DecisionTreeClassifier"}  # the small model, not the Pipeline
+    assert "takes the one-hot encoded columns" in capsys.readouterr().out
 
 
 def test_export_text(iris_csv, tmp_path, capsys):
