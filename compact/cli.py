@@ -55,8 +55,10 @@ def _is_regression(task: str, y, target) -> bool:
     if not regression:
         n_classes = len(np.unique(np.asarray(y).astype(str)))
         if n_classes > len(y) / 2:
+            numeric = np.issubdtype(np.asarray(y).dtype, np.number)
+            fix = "a numeric target needs --task regression" if numeric else "use more rows or fewer classes"
             raise ValueError(f"--target {target!r} has {n_classes} distinct values in {len(y)} rows, too few rows "
-                             "per class to train and validate; a numeric target needs --task regression.")
+                             f"per class to train and validate; {fix}.")
     return regression
 
 

@@ -97,7 +97,9 @@ def read_csv(path: str, target: str | None):
     if target is None:
         raise DataError(f"--target COLUMN is required with a CSV file; columns: {', '.join(header)}.")
     if target not in header:
-        raise DataError(f"no column {target!r} in {path}; columns: {', '.join(header)}.")
+        hint = next((f" (the header holds {sep!r}: compact reads comma-separated files)"
+                     for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), "")
+        raise DataError(f"no column {target!r} in {path}; columns: {', '.join(header)}{hint}.")
     if len(set(header)) != len(header):
         twice = sorted({name for name in header if header.count(name) > 1})
         raise DataError(f"{path}: column names occur twice: {', '.join(twice)}.")

@@ -183,6 +183,11 @@ def test_missing_and_misnamed_target(iris_csv, capsys, no_search):
     assert "no column 'kind'" in line and "species" in line
 
 
+def test_semicolon_separated(tmp_path, capsys, no_search):
+    line = run_bad(capsys, fit_args(write(tmp_path, "s.csv", "a;species\n1;x\n2;y\n")))
+    assert "compact reads comma-separated files" in line
+
+
 def test_ragged_row(tmp_path, capsys, no_search):
     path = write(tmp_path, "r.csv", "a,b,species\n1,2,x\n3,y\n4,5,y\n")
     line = run_bad(capsys, fit_args(path))
