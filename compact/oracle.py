@@ -12,14 +12,25 @@ of an ensemble's members (any fitted ``estimators_``, e.g. a random forest).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 
-def default_oracle(random_state: int | None = None, n_jobs: int = 1):
-    """Calibrated xgboost classifier (imported lazily: xgboost is heavy)."""
+CALIBRATION_FOLDS = 3
+
+
+def default_oracle(random_state: int | None = None, n_jobs: int = 1, *, min_class_count: int | None = None):
+    """Sigmoid-calibrated xgboost classifier (imported lazily: xgboost is heavy).
+
+    Calibration uses ``CALIBRATION_FOLDS`` (3) stratified folds, fewer when the
+    smallest class (``min_class_count`` members) cannot fill them: 2 folds for
+    a class of 2, and no calibration (the plain booster, with a warning) for a
+    class of 1, where no fold split can keep the class on both sides.
+    """
     from sklearn.calibration import CalibratedClassifierCV
     from xgboost import XGBClassifier
 
@@ -31,7 +42,17 @@ def default_oracle(random_state: int | None = None, n_jobs: int = 1):
         random_state=random_state,
         n_jobs=n_jobs,
     )
-    return CalibratedClassifierCV(booster, method="sigmoid", cv=3)
+    folds = CALIBRATION_FOLDS if min_class_count is None else min(CALIBRATION_FOLDS, int(min_class_count))
+    if folds < 2:
+        warnings.warn(
+            f"The smallest class of the oracle's training data has {min_class_count} member(s): the default "
+            "oracle's probabilities are not calibrated (calibration needs 2 members per class). Use more "
+            "data, a smaller validation_size, or pass an oracle.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return booster
+    return CalibratedClassifierCV(booster, method="sigmoid", cv=folds)
 
 
 def _is_fitted(estimator) -> bool:
@@ -153,8 +174,11 @@ def resolve_oracle(oracle, X, y, *, random_state=None, n_jobs: int = 1, regressi
     if isinstance(oracle, str):
         if oracle != "xgboost":
             raise ValueError(f"Unknown oracle {oracle!r}; use 'xgboost' or an estimator.")
-        make = default_regression_oracle if regression else default_oracle
-        oracle = make(random_state, n_jobs)
+        if regression:
+            oracle = default_regression_oracle(random_state, n_jobs)
+        else:
+            smallest = int(np.unique(y, return_counts=True)[1].min())
+            oracle = default_oracle(random_state, n_jobs, min_class_count=smallest)
     if not regression and not hasattr(oracle, "predict_proba"):
         raise TypeError(
             f"The oracle {type(oracle).__name__} has no predict_proba; an oracle must give class probabilities."

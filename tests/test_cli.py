@@ -1,14 +1,21 @@
 import csv
 import json
+import os
 import subprocess
 import sys
+import time
 
 import joblib
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
-from compact.cli import load_data, main, parse_size, parse_sizes
+import compact
+from compact import cli
+from compact.cli import load_data, main
+from compact.models import parse_size, parse_sizes
+
+pd = pytest.importorskip("pandas")
 
 
 @pytest.fixture
@@ -23,10 +30,42 @@ def iris_csv(tmp_path):
     return path
 
 
+@pytest.fixture
+def no_search(monkeypatch):
+    """Fail the test if a search starts: bad input must be refused before."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("compact.fit ran on bad input")
+
+    monkeypatch.setattr(compact, "fit", refuse)
+    monkeypatch.setattr(compact, "compare", refuse)
+
+
+def run_bad(capsys, argv):
+    """main(argv) must exit 2 with exactly one line on stderr; that line is returned."""
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def fit_args(data, *extra, target="species", out=None):
+    argv = ["fit", "--data", str(data), "--size", "2", "--trials", "3", "--quiet"]
+    if target is not None:
+        argv += ["--target", target]
+    if out is not None:
+        argv += ["--out", str(out)]
+    return argv + list(extra)
+
+
 def test_parse_sizes():
     assert parse_size("3") == 3 and parse_size("10x2") == (10, 2)
     assert parse_sizes("1-3") == [1, 2, 3] and parse_sizes("2,4,8") == [2, 4, 8]
     assert parse_sizes("5-20:5") == [5, 10, 15, 20] and parse_sizes("5x2,10x2") == [(5, 2), (10, 2)]
+    for bad in ("two", "1x2x3"):
+        with pytest.raises(ValueError, match="size"):
+            parse_size(bad)
 
 
 def test_fit_writes_model_and_report(iris_csv, tmp_path, capsys):
@@ -37,16 +76,18 @@ def test_fit_writes_model_and_report(iris_csv, tmp_path, capsys):
     model = joblib.load(out)
     X, y, names = load_data(str(iris_csv), "species")
     assert names == ["sepal_l", "sepal_w", "petal_l", "petal_w"]
-    assert model.get_depth() <= 2 and set(model.predict(X)) <= {"setosa", "versicolor", "virginica"}
+    assert model.get_depth() <= 2 and set(model.predict(X.to_numpy())) <= {"setosa", "versicolor", "virginica"}
     report = json.loads((tmp_path / "model.json").read_text())
     assert report["size"] <= 2 and len(report["trials"]) == 6
+    assert report["data"]["columns"] == names and report["data"]["task"] == "classification"
     assert "compacted" in capsys.readouterr().out
+    assert not [p for p in os.listdir(tmp_path) if "partial" in p]  # no temporary file left
 
 
 def test_fit_with_storage_resumes(iris_csv, tmp_path):
     args = ["fit", "--data", str(iris_csv), "--target", "species", "--size", "2", "--quiet",
             "--storage", str(tmp_path / "s.journal"), "--study-name", "iris", "--out", str(tmp_path / "m.joblib")]
-    assert main(args + ["--trials", "4"]) == 0
+    assert main(args + ["--trials", "4", "--timeout", "600"]) == 0
     assert main(args + ["--trials", "7"]) == 0
     assert len(json.loads((tmp_path / "m.json").read_text())["trials"]) == 7
 
@@ -62,21 +103,326 @@ def test_compare_writes_csv_json_png(tmp_path, capsys):
     assert "compacted" in capsys.readouterr().out
 
 
-def test_bad_input_gives_one_clear_line(iris_csv, tmp_path, capsys):
-    rc = main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "0", "--quiet",
-               "--out", str(tmp_path / "m.joblib")])
-    assert rc == 2 and "size max_depth=0 must be a positive integer" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="no column 'kind'"):
-        main(["fit", "--data", str(iris_csv), "--target", "kind", "--size", "2"])
-    with pytest.raises(SystemExit, match="must be numeric"):
-        main(["fit", "--data", str(iris_csv), "--target", "sepal_l", "--size", "2"])
-    with pytest.raises(SystemExit, match="no file"):
-        main(["fit", "--data", str(tmp_path / "missing.csv"), "--target", "y", "--size", "2"])
-    with pytest.raises(SystemExit):
-        main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "two"])
+# -- categorical columns ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 120
+    colour = rng.choice(["red", "green", "blue"], n)
+    x = rng.normal(size=n)
+    label = np.where((colour == "red") | (x > 1), "yes", "no")
+    frame = pd.DataFrame({"colour": colour, "x": x, "flag": rng.integers(0, 2, n) == 1, "label": label})
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_string_column_is_one_hot_encoded_in_a_saved_pipeline(mixed_csv, tmp_path, capsys):
+    path, frame = mixed_csv
+    out = tmp_path / "m.joblib"
+    assert main(fit_args(path, target="label", out=out)) == 0
+    model = joblib.load(out)
+    assert [name for name, _ in model.steps] == ["preprocess", "model"]
+    data = json.loads((tmp_path / "m.json").read_text())["data"]
+    assert data["categorical_columns"] == ["colour"] and "colour_red" in data["model_features"]
+    raw = frame.drop(columns="label")
+    predictions = model.predict(raw)
+    assert set(predictions) <= {"yes", "no"} and (predictions == frame["label"]).mean() > 0.8
+    # An unseen category is ignored (all-zero one-hot columns), not an error.
+    unseen = raw.head(3).assign(colour="purple")
+    assert len(model.predict(unseen)) == 3
+
+
+def test_float_target_is_regression(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    frame["price"] = 3 * frame["a"] + rng.normal(scale=0.1, size=80)
+    path = tmp_path / "reg.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "r.joblib"
+    assert main(fit_args(path, target="price", out=out)) == 0
+    model = joblib.load(out)
+    assert type(model).__name__ == "DecisionTreeRegressor" and model.get_depth() <= 2
+    assert "r2" in capsys.readouterr().out
+    line = run_bad(capsys, fit_args(path, "--model", "lpm", target="price", out=out))
+    assert "--model lpm has no regression form" in line
+
+
+# -- bad input: one line, exit 2, before any search (issue 16 items 7-9) ---------------------------------------
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_missing_file(tmp_path, capsys, no_search):
+    assert "no file" in run_bad(capsys, fit_args(tmp_path / "missing.csv"))
+
+
+def test_directory_as_data(tmp_path, capsys, no_search):
+    assert "is a folder" in run_bad(capsys, fit_args(tmp_path))
+
+
+def test_empty_csv(tmp_path, capsys, no_search):
+    assert "is empty" in run_bad(capsys, fit_args(write(tmp_path, "e.csv", "")))
+    assert "is empty" in run_bad(capsys, fit_args(write(tmp_path, "blank.csv", "\n\n")))
+
+
+def test_header_only_csv(tmp_path, capsys, no_search):
+    line = run_bad(capsys, fit_args(write(tmp_path, "h.csv", "a,b,species\n")))
+    assert "header row but no data rows" in line
+
+
+def test_missing_and_misnamed_target(iris_csv, capsys, no_search):
+    assert "--target COLUMN is required" in run_bad(capsys, fit_args(iris_csv, target=None))
+    line = run_bad(capsys, fit_args(iris_csv, target="kind"))
+    assert "no column 'kind'" in line and "species" in line
+
+
+def test_semicolon_separated(tmp_path, capsys, no_search):
+    line = run_bad(capsys, fit_args(write(tmp_path, "s.csv", "a;species\n1;x\n2;y\n")))
+    assert "compact reads comma-separated files" in line
+
+
+def test_ragged_row(tmp_path, capsys, no_search):
+    path = write(tmp_path, "r.csv", "a,b,species\n1,2,x\n3,y\n4,5,y\n")
+    line = run_bad(capsys, fit_args(path))
+    assert "line 3 has 2 fields, the header has 3" in line and "ragged" in line
+    path = write(tmp_path, "r2.csv", "a,b,species\n1,2,x\n3,4,5,y\n")
+    assert "line 3 has 4 fields" in run_bad(capsys, fit_args(path))
+
+
+def test_non_numeric_cell_in_numeric_column(tmp_path, capsys, no_search):
+    rows = "".join(f"{i},{i % 3},{'x' if i % 2 else 'y'}\n" for i in range(30))
+    path = write(tmp_path, "n.csv", "a,b,species\n" + rows + "1.5oops,2,x\n")
+    line = run_bad(capsys, fit_args(path))
+    assert "column 'a' is numeric but data row 31 holds '1.5oops'" in line
+
+
+def test_empty_cells(tmp_path, capsys, no_search):
+    path = write(tmp_path, "m.csv", "a,b,species\n1,2,x\n3,,y\n4,5,x\n6,7,y\n")
+    assert "column 'b' has 1 empty cell" in run_bad(capsys, fit_args(path))
+    path = write(tmp_path, "t.csv", "a,b,species\n1,2,x\n3,4,\n4,5,x\n6,7,y\n")
+    assert "--target column 'species' has 1 empty cell" in run_bad(capsys, fit_args(path))
+
+
+def test_utf8_bom_header_is_stripped(tmp_path):
+    path = write(tmp_path, "bom.csv", "species,a\nx,1\ny,2\n", encoding="utf-8-sig")
+    X, y, names = load_data(str(path), "species")
+    assert names == ["a"] and list(y) == ["x", "y"]
+
+
+def test_not_utf8(tmp_path, capsys, no_search):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("a,species\n1,caf\xe9\n".encode("latin-1"))
+    assert "not UTF-8" in run_bad(capsys, fit_args(path))
+
+
+@pytest.mark.parametrize("storage, message", [
+    ("sqlite:////nonexistent/x.db", "folder /nonexistent does not exist"),
+    ("foo://bar", "unknown URL scheme 'foo'"),
+    ("/nonexistent/runs.journal", "folder /nonexistent does not exist"),
+])
+def test_bad_storage(iris_csv, tmp_path, capsys, no_search, storage, message):
+    line = run_bad(capsys, fit_args(iris_csv, "--storage", storage, out=tmp_path / "m.joblib"))
+    assert message in line
+
+
+def test_storage_folder(iris_csv, tmp_path, capsys, no_search):
+    line = run_bad(capsys, fit_args(iris_csv, "--storage", str(tmp_path), out=tmp_path / "m.joblib"))
+    assert "is a folder" in line
+
+
+def test_fit_out_missing_folder(iris_csv, tmp_path, capsys, no_search):
+    line = run_bad(capsys, fit_args(iris_csv, out=tmp_path / "nope" / "m.joblib"))
+    assert "does not exist" in line
+
+
+def test_fit_out_is_a_directory(iris_csv, tmp_path, capsys, no_search):
+    assert "is a folder" in run_bad(capsys, fit_args(iris_csv, out=tmp_path))
+
+
+def test_fit_out_read_only_folder(iris_csv, tmp_path, capsys, no_search):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # root writes into read-only folders: use sysfs
+        if not os.path.isdir("/sys/kernel"):
+            pytest.skip("no read-only folder for root")
+        folder = "/sys/kernel"
+        assert "cannot write in" in run_bad(capsys, fit_args(iris_csv, out=os.path.join(folder, "m.joblib")))
+        return
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        assert "cannot write in" in run_bad(capsys, fit_args(iris_csv, out=folder / "m.joblib"))
+    finally:
+        folder.chmod(0o700)
+
+
+def test_compare_out_existing_file(tmp_path, capsys, no_search):
+    path = write(tmp_path, "taken", "x")
+    line = run_bad(capsys, ["compare", "--data", "iris", "--sizes", "1-2", "--out", str(path), "--quiet"])
+    assert "is an existing file" in line
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--trials", "0"], "argument --trials: '0' must be a positive integer"),
+    (["--size", "two"], "argument --size: size 'two' is not an integer or NxM"),
+    (["--model", "svm"], "argument --model: invalid choice: 'svm'"),
+    (["--n-jobs", "0"], "argument --n-jobs: '0' must be a positive integer"),
+    (["--timeout", "0"], "argument --timeout: '0' must be a positive number of seconds"),
+])
+def test_bad_option_values(iris_csv, capsys, no_search, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(fit_args(iris_csv, *argv))
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and message in err and "compact fit --help" in err
+
+
+def test_too_many_classes(tmp_path, capsys, no_search):
+    path = write(tmp_path, "ids.csv", "a,id\n" + "".join(f"{i},{i}\n" for i in range(20)))
+    assert "20 distinct values in 20 rows" in run_bad(capsys, fit_args(path, target="id"))
+
+
+def test_no_feature_column(tmp_path, capsys, no_search):
+    assert "no feature column" in run_bad(capsys, fit_args(write(tmp_path, "y.csv", "species\nx\ny\n")))
+
+
+def test_storage_driver_missing(iris_csv, tmp_path, capsys, no_search):
+    pytest.importorskip("sqlalchemy")
+    if cli.importlib.util.find_spec("psycopg2") is not None:
+        pytest.skip("psycopg2 is installed")
+    line = run_bad(capsys, fit_args(iris_csv, "--storage", "postgresql://u@localhost/db", out=tmp_path / "m.jl"))
+    assert "driver psycopg2 is not installed; pip install psycopg2-binary" in line
+
+
+def test_size_error_from_fit_is_one_line(iris_csv, tmp_path, capsys):
+    line = run_bad(capsys, ["fit", "--data", str(iris_csv), "--target", "species", "--size", "0", "--quiet",
+                            "--out", str(tmp_path / "m.joblib")])
+    assert "size max_depth=0 must be a positive integer" in line
+
+
+def test_model_is_rescued_when_saving_fails(iris_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    real = cli.atomic_write
+
+    def full_disk(path, write):
+        if os.path.basename(path) in ("m.joblib", "m.json"):
+            raise OSError(28, "No space left on device")
+        return real(path, write)
+
+    monkeypatch.setattr(cli, "atomic_write", full_disk)
+    rc = main(fit_args(iris_csv, out=tmp_path / "m.joblib"))
+    err = capsys.readouterr().err
+    assert rc == 1 and "No space left on device" in err and "saved instead as" in err
+    rescued = [p for p in os.listdir(tmp_path) if p.startswith("compact-rescued-model")]
+    assert len(rescued) == 1 and joblib.load(tmp_path / rescued[0]).get_depth() <= 2
+
+
+def test_internal_error_exits_1(iris_csv, tmp_path, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(compact, "fit", broken)
+    assert main(fit_args(iris_csv, out=tmp_path / "m.joblib")) == 1
+    assert capsys.readouterr().err.strip() == "compact: internal error: RuntimeError: boom"
+
+
+def test_help_for_every_option():
+    parser = cli.build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, sub in commands.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings} has no help text"
+    assert "exit status" in parser.format_help()
+
+
+# -- export -----------------------------------------------------------------------------------------------------
+
+
+def test_export_guarded_without_compact_export(iris_csv, tmp_path, capsys, no_search, monkeypatch):
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None if name == "compact.export" else real(name))
+    line = run_bad(capsys, fit_args(iris_csv, "--export", "text", out=tmp_path / "m.joblib"))
+    assert "--export needs compact.export" in line
+
+
+def test_export_plumbing_with_a_stand_in_export(mixed_csv, tmp_path, capsys, monkeypatch):
+    import importlib.machinery
+    import types
+
+    calls = []
+
+    def export(model, format, feature_names=None):
+        calls.append((type(model).__name__, format, feature_names))
+        return b"\x08\x01" if format == "onnx" else f"rules over {feature_names}"
+
+    module = types.ModuleType("compact.export")
+    module.__spec__ = importlib.machinery.ModuleSpec("compact.export", None)
+    module.export = export
+    monkeypatch.setitem(sys.modules, "compact.export", module)
+    monkeypatch.setitem(cli.EXPORT_NEEDS, "onnx", ())
+    path, _ = mixed_csv
+    out = tmp_path / "m.joblib"
+    assert main(fit_args(path, "--export", "text", "--export", "onnx", target="label", out=out)) == 0
+    assert (tmp_path / "m.onnx").read_bytes() == b"\x08\x01"
+    assert "colour_red" in (tmp_path / "m.txt").read_text()
+    assert {c[0] for c in calls} == {"DecisionTreeClassifier"}  # the small model, not the Pipeline
+    assert "takes the one-hot encoded columns" in capsys.readouterr().out
+
+
+def test_export_text(iris_csv, tmp_path, capsys):
+    pytest.importorskip("compact.export")
+    assert main(fit_args(iris_csv, "--export", "text", out=tmp_path / "m.joblib")) == 0
+    rules = (tmp_path / "m.txt").read_text()
+    assert "petal" in rules or "sepal" in rules or "feature" in rules
+
+
+def test_export_onnx(iris_csv, tmp_path):
+    pytest.importorskip("compact.export")
+    pytest.importorskip("skl2onnx")
+    ort = pytest.importorskip("onnxruntime")
+    assert main(fit_args(iris_csv, "--export", "onnx", out=tmp_path / "m.joblib")) == 0
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    X = load_iris().data.astype(np.float32)
+    predicted = session.run(None, {session.get_inputs()[0].name: X})[0]
+    assert list(predicted) == list(joblib.load(tmp_path / "m.joblib").predict(X))
+
+
+# -- entry points -----------------------------------------------------------------------------------------------
+
+
+def test_module_entry_point_version_and_bad_input(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "compact", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == f"compact {compact.__version__}"
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    done = subprocess.run([sys.executable, "-m", "compact", "fit", "--data", str(empty), "--target", "y",
+                           "--size", "2", "--out", str(tmp_path / "m.joblib")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "is empty" in done.stderr
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "compact", "fit", "--data", "iris", "--size", "2",
+                           "--out", str(tmp_path / "missing" / "m.joblib")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "does not exist" in done.stderr
+    assert time.perf_counter() - started < 30  # refused before searching
 
 
 def test_module_entry_point_demo():
     out = subprocess.run([sys.executable, "-m", "compact", "demo", "--quiet", "--trials", "5"],
                          capture_output=True, text=True, check=True)
     assert "test F1-macro" in out.stdout and out.stderr == ""
+
+
+def test_headerless_csv_for_the_benchmarks(tmp_path):
+    from compact.datasets import DataError, read_headerless_csv
+
+    path = write(tmp_path, "k.dat", "@relation x\n@attribute a real\n1, 2, pos\n3, 4, neg\n")
+    X, y = read_headerless_csv(str(path), comment="@")
+    assert X.tolist() == [[1.0, 2.0], [3.0, 4.0]] and y.tolist() == ["pos", "neg"]
+    with pytest.raises(DataError, match="line 2 has 2 fields, line 1 has 3"):
+        read_headerless_csv(str(write(tmp_path, "r.csv", "1,2,a\n3,b\n")))
+    with pytest.raises(DataError, match="must be numeric"):
+        read_headerless_csv(str(write(tmp_path, "n.csv", "1,x,a\n3,4,b\n")))

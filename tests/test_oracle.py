@@ -43,3 +43,40 @@ def test_oracle_errors(small_data):
         resolve_oracle(SVC(), X, y)
     with pytest.raises(ValueError, match="Unknown oracle"):
         resolve_oracle("lightgbm", X, y)
+
+
+@pytest.mark.parametrize("members, folds", [(1, None), (2, 2), (3, 3)])
+def test_default_oracle_adapts_to_tiny_classes(small_data, members, folds):
+    X, y = small_data
+    keep = np.flatnonzero(y != 2)
+    keep = np.concatenate([keep, np.flatnonzero(y == 2)[:members]])
+    if members == 1:
+        with pytest.warns(UserWarning, match="1 member.*not calibrated"):
+            oracle = resolve_oracle("xgboost", X[keep], y[keep], random_state=0)
+        assert type(oracle).__name__ == "XGBClassifier"
+    else:
+        oracle = resolve_oracle("xgboost", X[keep], y[keep], random_state=0)
+        assert type(oracle).__name__ == "CalibratedClassifierCV" and oracle.cv == folds
+    assert oracle.predict_proba(X[keep]).shape == (len(keep), 3)
+
+
+def test_fit_with_tiny_training_part_and_single_member_class():
+    import warnings
+
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    import compact
+
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compact.fit(DecisionTreeClassifier(), X, y, size=2, n_trials=3, validation_size=0.99,
+                             random_state=0)
+    assert result.model_.get_depth() <= 2
+    # One member in a class (a check_estimator-style 1-feature fit).
+    X1, y1 = X[:, :1][45:], y[45:]  # class 0 keeps 5 rows; drop to 1 below
+    X1, y1 = np.vstack([X[:1, :1], X1[5:]]), np.concatenate([y[:1], y1[5:]])
+    with pytest.warns(UserWarning, match="not calibrated"):
+        result = compact.fit(DecisionTreeClassifier(), X1, y1, size=2, n_trials=3, random_state=0)
+    assert result.model_.get_depth() <= 2
