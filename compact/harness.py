@@ -113,9 +113,12 @@ class Comparison:
         """Per method and size: test score mean and sd over seeds, and mean measured sizes.
 
         Each entry has ``method``, ``size``, ``mean``, ``std`` (sample standard
-        deviation over seeds, 0 for one seed), ``n`` (seeds),
-        ``val_mean``, ``measured_size`` and the mean of every size column.
+        deviation over seeds, 0 for one seed), ``n`` (seeds), ``val_mean``,
+        ``compacted_lead`` (mean over seeds of compacted minus this row's test
+        score, paired by seed; None without compacted rows), ``measured_size``
+        and the mean of every size column.  :meth:`paired` tests the leads.
         """
+        ref = {(r["seed"], r["size"]): r["test_score"] for r in self.rows if r["method"] == "compacted"}
         out = []
         for method in self.methods():
             mine = [r for r in self.rows if r["method"] == method]
@@ -125,6 +128,8 @@ class Comparison:
                 entry = {"method": method, "size": size, "mean": float(scores.mean()),
                          "std": float(scores.std(ddof=1)) if len(rows) > 1 else 0.0, "n": len(rows),
                          "val_mean": float(np.mean([r["val_score"] for r in rows]))}
+                leads = [ref[r["seed"], size] - r["test_score"] for r in rows if (r["seed"], size) in ref]
+                entry["compacted_lead"] = float(np.mean(leads)) if leads else None
                 for column in ("measured_size", *self.size_columns):
                     values = [r[column] for r in rows if r.get(column) is not None]
                     entry[column] = float(np.mean(values)) if values else None
@@ -247,6 +252,13 @@ class _Split:
     classes: np.ndarray
     oracle: object
 
+    def __sizeof__(self) -> int:
+        # Dask's sizeof (sys.getsizeof) decides whether joblib's Dask backend
+        # scatters an argument once per Parallel call instead of shipping it
+        # with every task: count the arrays.
+        arrays = (self.X_tr, self.y_tr, self.X_val, self.y_val, self.X_te, self.y_te, self.X_fit)
+        return object.__sizeof__(self) + sum(a.nbytes for a in arrays)
+
 
 def _expand(methods, adapter, request) -> list[str]:
     """``pruned`` becomes the family's counterparts; ``compacted_sparse`` needs ``n_nonzero``."""
@@ -363,22 +375,19 @@ def compare(
 
 
 def _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose) -> list[dict]:
-    """Three rounds of joblib tasks: splits and oracles; methods; restarts (their budget is compaction's)."""
+    """Two rounds of joblib tasks: each seed's split and oracle; then methods x sizes on them."""
     from joblib import Parallel, delayed
 
     counterparts = [m for m in names if m in setup.adapter.counterparts()]
+    # restarts spend compaction's budget: one task trains both (alone: the nominal budget).
+    groups = [["compacted", "restarts"]] if {"compacted", "restarts"} <= set(names) else []
+    groups += [[m] for m in names if m not in counterparts and not any(m in g for g in groups)]
     parallel = Parallel(n_jobs=n_jobs)
     splits = parallel(delayed(_make_split)(setup, X, y, s, test_size, validation_size) for s in range(seeds))
-    tasks = [(split, [m], [r]) for split in splits for r in requests
-             for m in names if m not in counterparts and m != "restarts"]
+    tasks = [(split, group, [r]) for split in splits for r in requests for group in groups]
     if counterparts:  # one task per seed: its counterparts share a cache (e.g. the dense net)
         tasks += [(split, counterparts, requests) for split in splits]
     done = [row for rows in parallel(delayed(_task)(setup, *t) for t in tasks) for row in rows]
-    if "restarts" in names:
-        default = 1 + (setup.fit_kwargs["n_trials"] - 1) * setup.fit_kwargs["n_draws"]
-        budget = {(r["seed"], r["size"]): r["n_models"] for r in done if r["method"] == "compacted"}
-        done += parallel(delayed(_restarts)(setup, split, r, budget.get((split.seed, r[setup.primary]), default))
-                         for split in splits for r in requests)
     order = {m: i for i, m in enumerate(names)}
     sizes = {r[setup.primary]: i for i, r in enumerate(requests)}
     done.sort(key=lambda r: (r["seed"], sizes[r["size"]], order[r["method"]]))
@@ -404,9 +413,14 @@ def _task(setup, split, methods, requests) -> list[dict]:
     cache: dict = {}
     rows = []
     for request in requests:
+        spent = 1 + (setup.fit_kwargs["n_trials"] - 1) * setup.fit_kwargs["n_draws"]  # nominal budget
         for method in methods:
+            if method == "restarts":
+                rows.append(_restarts(setup, split, request, spent))
+                continue
             started = time.perf_counter()
             model, row_request, n_models = _fit_method(setup, split, method, request, cache)
+            spent = n_models if method == "compacted" else spent
             rows.append(_row(setup, split, method, request, row_request, model, n_models,
                              time.perf_counter() - started))
     return rows

@@ -119,7 +119,9 @@ def test_summary_and_paired_statistics():
     result = harness.Comparison(rows, "f1_macro", "max_depth", "tree", 100)
     first = next(s for s in result.summary() if s["method"] == "compacted" and s["size"] == 2)
     assert first["n"] == 3 and first["mean"] == pytest.approx(np.mean([0.8, 0.9, 0.75]))
-    assert first["std"] == pytest.approx(np.std([0.8, 0.9, 0.75], ddof=1))
+    assert first["std"] == pytest.approx(np.std([0.8, 0.9, 0.75], ddof=1)) and first["compacted_lead"] == 0.0
+    lead = next(s for s in result.summary() if s["method"] == "baseline" and s["size"] == 3)["compacted_lead"]
+    assert lead == pytest.approx(np.mean([0.7 - 0.6, 0.6 - 0.5, 0.85 - 0.65]))
     paired = {p["method"]: p for p in result.paired()}
     diff = np.subtract(scores["compacted"], scores["baseline"])
     assert paired["baseline"]["n_pairs"] == 6 and paired["baseline"]["mean_diff"] == pytest.approx(diff.mean())
@@ -150,8 +152,11 @@ def test_dask_backend_gives_the_serial_rows(digits):
     kwargs = dict(sizes=[1, 2], seeds=2, oracle=GaussianNB(), n_trials=3, n_draws=1, methods=["baseline", "compacted"])
     serial = compact.compare(DecisionTreeClassifier(), X, y, **kwargs)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
-            distributed.Client(cluster), joblib.parallel_config(backend="dask"):
+            distributed.Client(cluster), joblib.parallel_config(backend="dask"), \
+            distributed.get_task_stream() as stream:
         spread = compact.compare(DecisionTreeClassifier(), X, y, n_jobs=-1, **kwargs)
+    # 2 split tasks and 2 seeds x 2 sizes x 2 methods ran on the cluster (joblib may batch them).
+    assert sum("batch_of" in t["key"] or "_task" in t["key"] for t in stream.data) >= 2
     strip = [[{k: v for k, v in r.items() if k != "fit_seconds"} for r in c.rows] for c in (serial, spread)]
     assert strip[0] == strip[1]
 
