@@ -325,6 +325,9 @@ def compare(
         "restarts", "distilled")``; ``compacted_sparse`` only where the family
         has size ``n_nonzero``.  ``"pruned"`` stands for all the family's
         counterparts; single counterparts may be named too.
+        ``restarts`` gives each model its own seed through
+        :meth:`Adapter.build`, which sets ``random_state`` only where the
+        estimator leaves it ``None`` (as :func:`compact.fit` does).
     seeds : int, default=3
         Seeds 0..seeds-1; each has its own stratified split, shared by all
         methods and sizes, and its own oracle.
@@ -435,13 +438,13 @@ def _fit_method(setup, split, method, request, cache):
         result = _compact(setup, split, request)
         return result.model_, request, sum(len(t.scores) for t in result.trials_)
     if method == "baseline":
-        return fit_original(adapter, request, split.X_fit, split.y_tr, [split.seed])[0], request, 1
+        return _fit_original(adapter, request, split.X_fit, split.y_tr, [split.seed])[0], request, 1
     if method == "distilled":
         rng = np.random.default_rng(split.seed)
         noise = 0.1 * split.X_tr.std(axis=0)
         X_more = np.vstack([split.X_tr] + [split.X_tr + rng.normal(size=split.X_tr.shape) * noise for _ in range(2)])
         labels = split.classes[split.oracle.predict(X_more).astype(int)]
-        return fit_original(adapter, request, adapter.prepare_X(X_more), labels, [split.seed])[0], request, 1
+        return _fit_original(adapter, request, adapter.prepare_X(X_more), labels, [split.seed])[0], request, 1
     model = adapter.fit_counterpart(method, split.X_fit, split.y_tr, size=request, random_state=split.seed,
                                     cache=cache, **setup.pruning)
     return model, request, 1
@@ -463,14 +466,14 @@ def _restarts(setup, split, request, budget: int) -> dict:
     states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
     best, best_score = None, -np.inf
     for at in range(0, budget, RESTART_CHUNK):
-        for model in fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
+        for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
             score = float(scorer(model, split.X_val, split.y_val))
             if score > best_score:  # the first of equals: a deterministic choice
                 best, best_score = model, score
     return _row(setup, split, "restarts", request, request, best, budget, time.perf_counter() - started)
 
 
-def fit_original(adapter, request, X, labels, random_states) -> list:
+def _fit_original(adapter, request, X, labels, random_states) -> list:
     """Same-size models on ``(X, labels)``, one per seed, predicting the original labels.
 
     Families that batch (``fit_batch``) train them together with all-ones

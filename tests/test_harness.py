@@ -1,3 +1,4 @@
+import contextlib
 import csv
 import hashlib
 import inspect
@@ -76,7 +77,7 @@ def test_restarts_spend_compactions_budget_and_keep_the_best_on_validation(digit
     setup = harness._Setup(get_adapter(tree), "f1_macro", "max_depth", {}, {}, None, "oracle", False)
     split = harness._make_split(setup, *harness.check_data(X, y)[:2], 0, 0.2, 0.25)
     states = np.random.default_rng([0, 1]).integers(0, 2**31 - 1, size=7).tolist()
-    models = harness.fit_original(setup.adapter, {"max_depth": 3}, split.X_fit, split.y_tr, states)
+    models = harness._fit_original(setup.adapter, {"max_depth": 3}, split.X_fit, split.y_tr, states)
     val = [compact.harness.check_scoring(tree, scoring="f1_macro")(m, split.X_val, split.y_val) for m in models]
     assert len(set(val)) > 1 and restarts["val_score"] == pytest.approx(max(val))
     # Without a compacted row the budget is the nominal one: 1 + (n_trials - 1) * n_draws.
@@ -241,20 +242,12 @@ def test_mlp_rows_come_from_the_adapter_protocol(digits):
     methods = ["baseline", "pruned", "distilled"]
     if "random_states" in inspect.signature(adapter.fit_batch).parameters:
         methods.append("restarts")
-    with pytest.warns(UserWarning) if not adapter.counterparts() else _no_warning():
+    with pytest.warns(UserWarning) if not adapter.counterparts() else contextlib.nullcontext():
         result = compact.compare(adapter, X, y, sizes=[300], size_name="n_params", seeds=1, methods=methods,
                                  oracle=GaussianNB(), n_trials=2, n_draws=1)
     expected = {"baseline", "distilled", *adapter.counterparts()} | ({"restarts"} & set(methods))
     assert {r["method"] for r in result.rows} == expected
     assert all(r["measured_size"] <= 300 for r in result.rows)
-
-
-class _no_warning:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_counterparts_are_the_adapters_with_pruning_options_and_a_cache_per_seed(digits):
