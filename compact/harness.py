@@ -323,7 +323,8 @@ def compare(
     methods : sequence of str, optional
         Default ``("baseline", "compacted", "compacted_sparse", "pruned",
         "restarts", "distilled")``; ``compacted_sparse`` only where the family
-        has size ``n_nonzero``.  ``"pruned"`` stands for all the family's
+        has size ``n_nonzero`` (its budget is the requested value, so use it
+        with a parameter count, ``size_name="n_params"``).  ``"pruned"`` stands for all the family's
         counterparts; single counterparts may be named too.
         ``restarts`` gives each model its own seed through
         :meth:`Adapter.build`, which sets ``random_state`` only where the
