@@ -368,9 +368,10 @@ def compare(
     names = _expand(methods, adapter, requests[0])
     X, y, _ = check_data(X, y)
     check_scoring(adapter.estimator, scoring=scoring)
+    compacts = bool({"compacted", "compacted_sparse"} & set(names))
     setup = _Setup(adapter, scoring, primary, dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring),
                    dict(pruning or {}), oracle, compact_method,
-                   "distilled" in names or (compact_method == "oracle" and bool({"compacted", "compacted_sparse"} & set(names))))
+                   "distilled" in names or (compact_method == "oracle" and compacts))
     rows = _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose)
     meta = {"estimator": type(adapter.estimator).__name__, "scoring": scoring, "size_name": primary,
             "seeds": seeds, "n_trials": n_trials, "n_draws": n_draws, "test_size": test_size,
