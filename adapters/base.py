@@ -109,6 +109,43 @@ class Adapter:
         """Size of a fitted model, with the same keys as the request."""
         raise NotImplementedError
 
+    def size_report(self, model) -> dict[str, int]:
+        """Every size unit of a fitted model, for reports (e.g. trees: depth and leaves).
+
+        Unlike :meth:`measure`, whose keys are the request's, the keys here
+        name what is counted (``leaves``, ``nonzero_coefs``, ``n_trees``).
+        Default: :meth:`measure`.
+        """
+        return dict(self.measure(model))
+
+    @staticmethod
+    def unwrap(model):
+        """The family's own fitted model inside ``model``: the estimator that a
+        :class:`DecodedClassifier` wraps, or ``model`` itself."""
+        return model.estimator_ if isinstance(model, DecodedClassifier) else model
+
+    # -- counterparts (pruned models and controls of the evaluation harness) --
+    def counterparts(self) -> tuple[str, ...]:
+        """Names of the pruned-to-size rows this family offers to :func:`compact.compare`.
+
+        Default: none.  Trees: ``("pruned",)`` (cost-complexity pruning);
+        L1 linear models: ``("pruned",)`` (the L1 path).
+        """
+        return ()
+
+    def fit_counterpart(self, name: str, X, y, *, size: dict[str, int], random_state=None, cache=None, **options):
+        """Fit the counterpart ``name`` (one of :meth:`counterparts`) at ``size`` on ``(X, y)``.
+
+        ``X`` is the training matrix after :meth:`prepare_X`; ``y`` holds the
+        original labels, and the returned model must predict them.  ``cache``
+        is a dict kept for one seed's split (all sizes and counterparts), e.g.
+        for a dense model that several counterparts prune; ``options`` are
+        the family's pruning settings (``compare(..., pruning={...})``).
+        """
+        raise ValueError(
+            f"{type(self.estimator).__name__} has no counterpart {name!r}; it offers {list(self.counterparts())}."
+        )
+
     @staticmethod
     def within(measured: dict[str, int], requested: dict[str, int]) -> bool:
         """Whether every measured size is at most the requested one."""

@@ -29,6 +29,11 @@ def _json_depth(node) -> int:
     return 1 + max(_json_depth(child) for child in children)
 
 
+def _json_leaves(node) -> int:
+    children = node.get("children")
+    return 1 if not children else sum(_json_leaves(child) for child in children)
+
+
 class XGBoostAdapter(Adapter):
     """Adapter for ``xgboost.XGBClassifier`` and ``XGBRegressor`` (xgboost is imported only when used)."""
 
@@ -46,6 +51,14 @@ class XGBoostAdapter(Adapter):
         dump = booster.get_dump(dump_format="json")
         depth = max((_json_depth(json.loads(tree)) for tree in dump), default=0)
         return {"n_estimators": int(booster.num_boosted_rounds()), "max_depth": int(depth)}
+
+    def size_report(self, model):
+        """Rounds, trees (rounds x trees per round: one per class for multi-class), depth, leaves."""
+        booster = model.get_booster()
+        trees = [json.loads(tree) for tree in booster.get_dump(dump_format="json")]
+        return {"rounds": int(booster.num_boosted_rounds()), "n_trees": len(trees),
+                "depth": max((_json_depth(tree) for tree in trees), default=0),
+                "total_leaves": sum(_json_leaves(tree) for tree in trees)}
 
 
 class HistGradientBoostingAdapter(Adapter):
@@ -67,6 +80,13 @@ class HistGradientBoostingAdapter(Adapter):
         )
         return {"max_iter": int(model.n_iter_), "max_depth": depth}
 
+    def size_report(self, model):
+        """Rounds, trees (rounds x trees per round: one per class for multi-class), depth, leaves."""
+        predictors = [predictor for stage in model._predictors for predictor in stage]
+        return {"rounds": int(model.n_iter_), "n_trees": len(predictors),
+                "depth": self.measure(model)["max_depth"],
+                "total_leaves": sum(int(p.get_n_leaf_nodes()) for p in predictors)}
+
 
 class GradientBoostingAdapter(Adapter):
     """Adapter for scikit-learn's ``GradientBoostingClassifier`` and ``GradientBoostingRegressor``."""
@@ -82,3 +102,10 @@ class GradientBoostingAdapter(Adapter):
         trees = model.estimators_.ravel()
         depth = max((int(tree.get_depth()) for tree in trees), default=0)
         return {"n_estimators": int(model.n_estimators_), "max_depth": depth}
+
+    def size_report(self, model):
+        """Rounds, trees (rounds x trees per round: one per class for multi-class), depth, leaves."""
+        trees = model.estimators_.ravel()
+        return {"rounds": int(model.n_estimators_), "n_trees": int(trees.size),
+                "depth": max((int(tree.get_depth()) for tree in trees), default=0),
+                "total_leaves": sum(int(tree.get_n_leaves()) for tree in trees)}

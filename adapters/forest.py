@@ -29,3 +29,7 @@ class ForestAdapter(Adapter):
     def measure(self, model):
         depth = max((int(tree.get_depth()) for tree in model.estimators_), default=0)
         return {"n_estimators": len(model.estimators_), "max_depth": depth}
+
+    def size_report(self, model):
+        return {"n_trees": len(model.estimators_), "depth": self.measure(model)["max_depth"],
+                "total_leaves": sum(int(tree.get_n_leaves()) for tree in model.estimators_)}

@@ -55,6 +55,22 @@ class L1PathAdapter(Adapter):
     def measure(self, model):
         return count_nonzero(model.coef_)
 
+    def size_report(self, model):
+        counts = count_nonzero(model.coef_)
+        intercepts = np.atleast_1d(model.intercept_)
+        return {"nonzero_coefs": counts["n_nonzero"], "nonzero_features": counts["n_features"],
+                "intercepts": int(np.count_nonzero(intercepts))}
+
+    def counterparts(self):
+        return ("pruned",)
+
+    def fit_counterpart(self, name, X, y, *, size, random_state=None, cache=None):
+        """``"pruned"``: the L1 path down to ``size``, which is also how every model
+        of this family is built (so it coincides with the baseline)."""
+        if name != "pruned":
+            return super().fit_counterpart(name, X, y, size=size, random_state=random_state, cache=cache)
+        return self.fit(self.build(size, random_state), X, y, size=size)
+
     def fit(self, model, X, y, sample_weight=None, *, size=None):
         if size is None:
             raise ValueError("L1 path adapters need the requested size to fit.")

@@ -33,6 +33,21 @@ class DecisionTreeAdapter(Adapter):
         measured = {"max_depth": int(model.get_depth()), "max_leaf_nodes": int(model.get_n_leaves())}
         return measured
 
+    def size_report(self, model):
+        return {"depth": int(model.get_depth()), "leaves": int(model.get_n_leaves())}
+
+    def counterparts(self):
+        return ("pruned",)
+
+    def fit_counterpart(self, name, X, y, *, size, random_state=None, cache=None):
+        """``"pruned"``: the fully grown tree cut back by cost-complexity pruning
+        (the least ``ccp_alpha`` that brings it within ``size``)."""
+        if name != "pruned":
+            return super().fit_counterpart(name, X, y, size=size, random_state=random_state, cache=cache)
+        from compact.pruning import prune_tree
+
+        return prune_tree(self.estimator, X, y, size, random_state=random_state)[0]
+
     def prepare_X(self, X):
         # Trees work in float32; converting once spares a copy in every fit.
         return np.ascontiguousarray(X, dtype=np.float32)

@@ -1,26 +1,38 @@
-"""Evaluation harness: compacted vs baseline vs pruned vs distilled, across sizes and seeds.
+"""Evaluation harness: compacted vs baseline vs pruned vs controls, at equal measured size.
 
 :func:`compare` runs every method for every size and seed on one shared
-train / validation / test split per seed and returns a :class:`Comparison`:
-a tidy table (one row per method x size x seed) that writes CSV or JSON,
-summarises means and spreads, and plots test score against size.
+train / validation / test split per seed (and one oracle per seed) and returns
+a :class:`Comparison`: a tidy table (one row per method x size x seed) with
+the test and validation score and the *measured* size of every row in every
+unit its family has (:meth:`Adapter.size_report`: trees depth and leaves,
+linear models non-zero coefficients and intercepts, ensembles trees and total
+leaves, nets dense and non-zero parameters and bytes).  Models are selected
+on the validation part; the test part is only used to report.
 
 Methods:
 
 * ``baseline``: the same-size model fitted on the original training data.
 * ``compacted``: :func:`compact.fit` (validation part for its search).
-* ``pruned``: the family's pruned-to-size counterpart (:mod:`compact.pruning`):
-  cost-complexity pruning for trees, the L1 path for linear models, and for
-  PyTorch MLPs three rows: ``pruned_layer`` (``l1_unstructured`` per layer),
-  ``pruned_global`` (``global_unstructured``) and ``lottery_ticket``.  MLP
-  sizes must then be parameter counts (``size_name="n_params"``); pruned nets
-  are counted by their non-zero parameters.  Families with no counterpart
-  get no pruned rows (with a warning).
+* ``compacted_sparse``: :func:`compact.fit` with ``size={"n_nonzero": s}``,
+  for families whose size names include ``n_nonzero`` (sparse nets: a mask
+  found by iterative magnitude pruning, retrained on the learned distribution)
+  when the request is not already that.
+* ``pruned``: the family's pruned-to-size counterparts
+  (:meth:`Adapter.counterparts`): cost-complexity pruning for trees, the L1
+  path for linear models, the pruning rows and open_lth controls for MLPs.
+  Families with none get no pruned rows (with a warning).
+* ``restarts``: a control spending compaction's training budget on the
+  original data: as many models as compaction trained for that seed and size
+  (the draws of all its trials), each from its own seed, and the best on
+  validation.
 * ``distilled``: the same-size model trained on the oracle's predicted labels
   for the training points and for two jittered copies of them (Gaussian noise
   of 10 % of each feature's standard deviation), as in model compression
-  (Bucila et al., 2006).  On the training points alone an oracle that fits
-  them exactly would just hand back the true labels.
+  (Bucila et al., 2006).
+
+:meth:`Comparison.summary` gives mean ± sd over seeds; :meth:`Comparison.paired`
+gives, for compacted vs each other method, the paired difference over
+seeds x sizes with a Wilcoxon signed-rank p-value.
 """
 
 from __future__ import annotations
@@ -38,13 +50,25 @@ from sklearn.model_selection import train_test_split
 from ._validation import check_data, check_fraction, check_positive_int
 from .oracle import resolve_oracle
 
-METHODS = ("baseline", "compacted", "pruned", "distilled")
-COLUMNS = ("method", "size", "seed", "test_score", "val_score", "measured_size", "nonzero_params", "fit_seconds")
+METHODS = ("baseline", "compacted", "compacted_sparse", "pruned", "restarts", "distilled")
+#: Columns every row has; the family's size units (``size_report``) come between
+#: ``measured_size`` and ``n_models``.
+BASE_COLUMNS = ("method", "size", "seed", "test_score", "val_score", "measured_size")
+TAIL_COLUMNS = ("n_models", "fit_seconds")
+#: Models the restarts control trains at once with ``fit_batch``.
+RESTART_CHUNK = 64
 
 
 @dataclass
 class Comparison:
-    """Rows of a :func:`compare` run (one per method x size x seed)."""
+    """Rows of a :func:`compare` run (one per method x size x seed).
+
+    ``size`` is the requested size in ``size_name`` units, ``measured_size``
+    the fitted model's size in the same units, and the columns between
+    ``measured_size`` and ``n_models`` every size unit of the family
+    (:meth:`Adapter.size_report`).  ``n_models`` counts the models trained
+    for the row (compaction: the draws of all its trials).
+    """
 
     rows: list[dict]
     scoring: str
@@ -53,9 +77,19 @@ class Comparison:
     n_samples: int
     meta: dict = field(default_factory=dict)
 
+    @property
+    def size_columns(self) -> list[str]:
+        """The family's size units, in the order the rows first report them."""
+        seen = dict.fromkeys(k for row in self.rows for k in row)
+        return [k for k in seen if k not in BASE_COLUMNS + TAIL_COLUMNS]
+
+    @property
+    def columns(self) -> list[str]:
+        return [*BASE_COLUMNS, *self.size_columns, *TAIL_COLUMNS]
+
     def to_csv(self, path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=self.columns, restval="")
             writer.writeheader()
             writer.writerows(self.rows)
 
@@ -70,23 +104,84 @@ class Comparison:
         """The rows as a pandas DataFrame (pandas imported here, not a dependency)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=COLUMNS)
+        return pd.DataFrame(self.rows, columns=self.columns)
 
     def methods(self) -> list[str]:
         return list(dict.fromkeys(row["method"] for row in self.rows))
 
     def summary(self) -> list[dict]:
-        """Mean and standard deviation of the test score per method and size."""
+        """Per method and size: test score mean and sd over seeds, and mean measured sizes.
+
+        Each entry has ``method``, ``size``, ``mean``, ``std`` (sample standard
+        deviation over seeds, 0 for one seed), ``n`` (seeds), ``val_mean``,
+        ``compacted_lead`` (mean over seeds of compacted minus this row's test
+        score, paired by seed; None without compacted rows), ``measured_size``
+        and the mean of every size column.  :meth:`paired` tests the leads.
+        """
+        ref = {(r["seed"], r["size"]): r["test_score"] for r in self.rows if r["method"] == "compacted"}
         out = []
         for method in self.methods():
-            for size in sorted({r["size"] for r in self.rows if r["method"] == method}):
-                scores = [r["test_score"] for r in self.rows if r["method"] == method and r["size"] == size]
-                out.append({"method": method, "size": size, "mean": float(np.mean(scores)),
-                            "std": float(np.std(scores)), "n": len(scores)})
+            mine = [r for r in self.rows if r["method"] == method]
+            for size in sorted({r["size"] for r in mine}):
+                rows = [r for r in mine if r["size"] == size]
+                scores = np.array([r["test_score"] for r in rows])
+                entry = {"method": method, "size": size, "mean": float(scores.mean()),
+                         "std": float(scores.std(ddof=1)) if len(rows) > 1 else 0.0, "n": len(rows),
+                         "val_mean": float(np.mean([r["val_score"] for r in rows]))}
+                leads = [ref[r["seed"], size] - r["test_score"] for r in rows if (r["seed"], size) in ref]
+                entry["compacted_lead"] = float(np.mean(leads)) if leads else None
+                for column in ("measured_size", *self.size_columns):
+                    values = [r[column] for r in rows if r.get(column) is not None]
+                    entry[column] = float(np.mean(values)) if values else None
+                out.append(entry)
         return out
 
+    def paired(self, reference: str = "compacted", *, alpha: float = 0.05) -> list[dict]:
+        """``reference`` vs each other method: paired test-score differences over seeds x sizes.
+
+        Pairs are the (seed, size) cells both methods have; the difference is
+        reference minus other.  Each entry: ``method``, ``n_pairs``,
+        ``mean_diff``, ``std_diff``, ``wins`` / ``losses`` / ``ties`` of the
+        reference, ``p_value`` of the two-sided Wilcoxon signed-rank test
+        (:func:`scipy.stats.wilcoxon`; 1.0 when every difference is zero) and
+        ``within_noise`` (``p_value >= alpha``).  With few pairs no
+        difference can be significant (3 pairs: the smallest p is 0.25).
+        """
+        ref = {(r["seed"], r["size"]): r["test_score"] for r in self.rows if r["method"] == reference}
+        out = []
+        for method in self.methods():
+            if method == reference:
+                continue
+            other = {(r["seed"], r["size"]): r["test_score"] for r in self.rows if r["method"] == method}
+            cells = sorted(set(ref) & set(other))
+            if not cells:
+                continue
+            diff = np.array([ref[c] - other[c] for c in cells])
+            p = _wilcoxon(diff)
+            out.append({"method": method, "n_pairs": len(cells), "mean_diff": float(diff.mean()),
+                        "std_diff": float(diff.std(ddof=1)) if len(diff) > 1 else 0.0,
+                        "wins": int((diff > 0).sum()), "losses": int((diff < 0).sum()),
+                        "ties": int((diff == 0).sum()), "p_value": p, "within_noise": bool(p >= alpha)})
+        return out
+
+    def report(self, reference: str = "compacted") -> str:
+        """Markdown tables: :meth:`summary` and :meth:`paired`."""
+        units = ["measured_size", *self.size_columns]
+        lines = ["| method | size | test " + self.scoring + " (mean ± sd) | " + " | ".join(units) + " |",
+                 "|---|---|---|" + "---|" * len(units)]
+        for s in self.summary():
+            cells = " | ".join("" if s[u] is None else f"{s[u]:g}" for u in units)
+            lines.append(f"| {s['method']} | {s['size']} | {s['mean']:.3f} ± {s['std']:.3f} | {cells} |")
+        lines += ["", f"| {reference} vs | pairs | mean difference | wins / losses / ties | Wilcoxon p | |",
+                  "|---|---|---|---|---|---|"]
+        for p in self.paired(reference):
+            note = "within noise" if p["within_noise"] else "significant"
+            lines.append(f"| {p['method']} | {p['n_pairs']} | {p['mean_diff']:+.3f} ± {p['std_diff']:.3f} | "
+                         f"{p['wins']} / {p['losses']} / {p['ties']} | {p['p_value']:.3g} | {note} |")
+        return "\n".join(lines)
+
     def plot(self, path=None, *, title=None):
-        """Test score against size: mean line and ±1 standard deviation band per method.
+        """Test score against *measured* size: mean per method and size, ±1 sd band.
 
         Returns the matplotlib ``Figure``; saved as PNG when ``path`` is given.
         """
@@ -97,18 +192,18 @@ class Comparison:
         stats = self.summary()
         markers = "osD^vPX*"
         for i, method in enumerate(self.methods()):
-            rows = [s for s in stats if s["method"] == method]
-            x = np.array([s["size"] for s in rows], dtype=float)
+            rows = sorted((s for s in stats if s["method"] == method), key=lambda s: s["measured_size"])
+            x = np.array([s["measured_size"] for s in rows], dtype=float)
             mean = np.array([s["mean"] for s in rows])
             std = np.array([s["std"] for s in rows])
             # Distinct markers and dashes keep coinciding methods visible.
             line = ax.plot(x, mean, marker=markers[i % len(markers)], linestyle="-" if i % 2 == 0 else "--",
                            markersize=6, label=method)[0]
             ax.fill_between(x, mean - std, mean + std, alpha=0.15, color=line.get_color())
-        ax.set_xlabel(f"model size ({self.size_name})")
+        ax.set_xlabel(f"measured size ({self.size_name})")
         ax.set_ylabel(f"test {self.scoring}")
         seeds = len({r["seed"] for r in self.rows})
-        ax.set_title(title or f"{self.estimator_name}: {self.n_samples} rows, {seeds} seed(s), mean ± std")
+        ax.set_title(title or f"{self.estimator_name}: {self.n_samples} rows, {seeds} seed(s), mean ± sd")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right")
         fig.tight_layout()
@@ -117,26 +212,76 @@ class Comparison:
         return fig
 
 
-def _expand(methods, adapter) -> list[str]:
-    """``pruned`` becomes the family's pruning rows; unknown names are errors."""
-    from .adapters import DecisionTreeAdapter, TorchMLPAdapter
-    from .adapters.linear import L1PathAdapter
+def _wilcoxon(diff: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p-value; 1.0 when all differences are zero."""
+    from scipy.stats import wilcoxon
 
-    known = set(METHODS) | {"pruned_layer", "pruned_global", "lottery_ticket"}
-    unknown = [m for m in methods if m not in known]
+    if not np.any(diff != 0):
+        return 1.0
+    p = float(wilcoxon(diff).pvalue)
+    return 1.0 if np.isnan(p) else p
+
+
+# -- the plan of a run -----------------------------------------------------------
+@dataclass
+class _Setup:
+    """What every task needs besides its seed's data (small; shipped with each task)."""
+
+    adapter: object
+    scoring: str
+    primary: str
+    fit_kwargs: dict
+    pruning: dict
+    oracle: object
+    compact_method: str
+    needs_oracle: bool
+
+
+@dataclass
+class _Split:
+    """One seed's split, prepared training matrix and fitted oracle (shipped once per seed)."""
+
+    seed: int
+    X_tr: np.ndarray
+    y_tr: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_te: np.ndarray
+    y_te: np.ndarray
+    X_fit: np.ndarray
+    classes: np.ndarray
+    oracle: object
+
+    def __sizeof__(self) -> int:
+        # Dask's sizeof (sys.getsizeof) decides whether joblib's Dask backend
+        # scatters an argument once per Parallel call instead of shipping it
+        # with every task: count the arrays.
+        arrays = (self.X_tr, self.y_tr, self.X_val, self.y_val, self.X_te, self.y_te, self.X_fit)
+        return object.__sizeof__(self) + sum(a.nbytes for a in arrays)
+
+
+def _expand(methods, adapter, request) -> list[str]:
+    """``pruned`` becomes the family's counterparts; ``compacted_sparse`` needs ``n_nonzero``."""
+    requested = METHODS if methods is None else tuple(methods)
+    counterparts = tuple(adapter.counterparts())
+    known = set(METHODS) | set(counterparts)
+    unknown = [m for m in requested if m not in known]
     if unknown:
         raise ValueError(f"Unknown method(s) {unknown}; choose from {sorted(known)}.")
+    sparse_ok = "n_nonzero" in adapter.size_names and set(request) != {"n_nonzero"}
     out = []
-    for method in methods:
-        if method != "pruned":
-            out.append(method)
-        elif isinstance(adapter, TorchMLPAdapter):
-            out += ["pruned_layer", "pruned_global", "lottery_ticket"]
-        elif isinstance(adapter, (DecisionTreeAdapter, L1PathAdapter)):
-            out.append("pruned")
+    for method in requested:
+        if method == "pruned":
+            if not counterparts:
+                warnings.warn(f"No pruned counterpart for {type(adapter.estimator).__name__}; skipped.",
+                              UserWarning, stacklevel=3)
+            out += counterparts
+        elif method == "compacted_sparse" and not sparse_ok:
+            if methods is not None:
+                raise ValueError(f"compacted_sparse needs a family with size 'n_nonzero' and another request; "
+                                 f"{type(adapter.estimator).__name__} has {list(adapter.size_names)}.")
         else:
-            warnings.warn(f"No pruned counterpart for {type(adapter.estimator).__name__}; skipped.",
-                          UserWarning, stacklevel=3)
+            out.append(method)
     return list(dict.fromkeys(out))
 
 
@@ -147,7 +292,7 @@ def compare(
     *,
     sizes,
     size_name: str | None = None,
-    methods=METHODS,
+    methods=None,
     seeds: int = 3,
     test_size: float = 0.2,
     validation_size: float = 0.25,
@@ -157,38 +302,60 @@ def compare(
     scoring: str = "f1_macro",
     compact_method: str = "oracle",
     size_param: str | None = None,
+    pruning: dict | None = None,
     n_jobs: int = 1,
     verbose: int = 0,
 ) -> Comparison:
-    """Compare compaction with its baselines over sizes and seeds (classification).
+    """Compare compaction with pruning, controls and distillation over sizes and seeds (classification).
 
     Parameters
     ----------
     estimator : classifier
-        The small model family, as for :func:`compact.fit`.  For the pruned
-        MLP rows it is also the dense network that gets pruned.
+        The small model family, as for :func:`compact.fit`.  For pruned
+        counterparts that start from a large model (trees, MLPs) it is also
+        the large model.
     X, y : array-like
     sizes : list
         Sizes as for :func:`compact.fit`; with ``size_name`` plain numbers of
-        that size parameter (e.g. ``size_name="n_params"`` for MLPs).
-    methods : sequence of str, default=("baseline", "compacted", "pruned", "distilled")
+        that size parameter (trees: ``size_name="max_leaf_nodes"`` compares by
+        leaves, where cost-complexity pruning is the natural competitor).
+    size_name : str, optional
+    methods : sequence of str, optional
+        Default ``("baseline", "compacted", "compacted_sparse", "pruned",
+        "restarts", "distilled")``; ``compacted_sparse`` only where the family
+        has size ``n_nonzero`` (its budget is the requested value, so use it
+        with a parameter count, ``size_name="n_params"``).  ``"pruned"`` stands for all the family's
+        counterparts; single counterparts may be named too.
+        ``restarts`` gives each model its own seed through
+        :meth:`Adapter.build`, which sets ``random_state`` only where the
+        estimator leaves it ``None`` (as :func:`compact.fit` does).
     seeds : int, default=3
         Seeds 0..seeds-1; each has its own stratified split, shared by all
         methods and sizes, and its own oracle.
     test_size, validation_size : float
         Test part of the data, then validation part of the rest.
-    oracle, n_trials, n_draws, scoring, size_param, n_jobs
+    oracle, n_trials, n_draws, scoring, size_param
         Passed to :func:`compact.fit` (the oracle also labels for ``distilled``).
     compact_method : {"oracle", "density_tree"}
         ``method`` of :func:`compact.fit`.
+    pruning : dict, optional
+        The family's pruning settings, passed to
+        :meth:`Adapter.fit_counterpart` as keywords (e.g. the MLPs' pruning
+        schedule: rounds, fine-tuning epochs, rewind point).
+    n_jobs : int, default=1
+        Tasks (one seed's oracle; one method at one size and seed) run in
+        parallel through :class:`joblib.Parallel`, so
+        ``joblib.parallel_config(backend="dask")`` spreads them over a Dask
+        cluster.  Each :func:`compact.fit` runs its trials one after another,
+        so the rows do not depend on ``n_jobs``.
     verbose : int
-        Print a line per method and size.
+        Print a line per row.
 
     Returns
     -------
     Comparison
     """
-    from .adapters import TorchMLPAdapter, get_adapter
+    from .adapters import get_adapter
 
     adapter = get_adapter(estimator, size_param)
     seeds = check_positive_int(seeds, "seeds")
@@ -198,102 +365,151 @@ def compare(
         raise ValueError("sizes must list at least one size.")
     requests = [adapter.normalize_size({size_name: s} if size_name else s) for s in sizes]
     primary = size_name or next(iter(requests[0]))
-    rows_of = _expand(methods, adapter)
-    if any(m in rows_of for m in ("pruned_layer", "pruned_global", "lottery_ticket")) and primary != "n_params":
-        raise ValueError("Pruned MLPs are compared by parameter count: pass size_name='n_params'.")
+    names = _expand(methods, adapter, requests[0])
     X, y, _ = check_data(X, y)
-    scorer = check_scoring(adapter.estimator, scoring=scoring)
-
-    rows = []
-    for seed in range(seeds):
-        X_rest, X_te, y_rest, y_te = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
-        X_tr, X_val, y_tr, y_val = train_test_split(
-            X_rest, y_rest, test_size=validation_size, stratify=y_rest, random_state=seed
-        )
-        classes, codes = np.unique(y_tr, return_inverse=True)
-        cache: dict = {}  # per seed: the converted training matrix, the dense MLP the pruning rows cut down
-        fitted_oracle = None
-        if "distilled" in rows_of or ("compacted" in rows_of and compact_method == "oracle"):
-            fitted_oracle = resolve_oracle(oracle, X_tr, codes, random_state=seed, n_jobs=n_jobs)
-        for request in requests:
-            for method in rows_of:
-                started = time.perf_counter()
-                model = _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, fitted_oracle, seed,
-                             cache=cache, fit_kwargs=dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring, n_jobs=n_jobs,
-                                             method=compact_method))
-                seconds = time.perf_counter() - started
-                measured = adapter.measure(_unwrap(model))
-                nonzero = None
-                if isinstance(adapter, TorchMLPAdapter):
-                    from .pruning import nonzero_parameters
-
-                    nonzero = nonzero_parameters(model)
-                    measured = dict(measured, n_params=nonzero)
-                if not adapter.within(measured, request):
-                    raise RuntimeError(f"{method} gave size {measured}, over the request {request}.")
-                row = {
-                    "method": method,
-                    "size": request[primary],
-                    "seed": seed,
-                    "test_score": float(scorer(model, X_te, y_te)),
-                    "val_score": float(scorer(model, X_val, y_val)),
-                    "measured_size": measured[primary],
-                    "nonzero_params": nonzero,
-                    "fit_seconds": seconds,
-                }
-                rows.append(row)
-                if verbose:
-                    print(f"[compact.compare] seed {seed} size {row['size']} {method}: "
-                          f"test {row['test_score']:.4f} ({seconds:.1f} s)")
+    check_scoring(adapter.estimator, scoring=scoring)
+    compacts = bool({"compacted", "compacted_sparse"} & set(names))
+    setup = _Setup(adapter, scoring, primary, dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring),
+                   dict(pruning or {}), oracle, compact_method,
+                   "distilled" in names or (compact_method == "oracle" and compacts))
+    rows = _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose)
     meta = {"estimator": type(adapter.estimator).__name__, "scoring": scoring, "size_name": primary,
-            "seeds": seeds, "n_trials": n_trials, "test_size": test_size, "validation_size": validation_size}
+            "seeds": seeds, "n_trials": n_trials, "n_draws": n_draws, "test_size": test_size,
+            "validation_size": validation_size, "methods": names, "pruning": setup.pruning}
     return Comparison(rows, scoring, primary, type(adapter.estimator).__name__, len(X), meta)
 
 
-def _unwrap(model):
-    return getattr(model, "estimator_", model) if type(model).__name__ == "DecodedClassifier" else model
+def _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose) -> list[dict]:
+    """Two rounds of joblib tasks: each seed's split and oracle; then methods x sizes on them."""
+    from joblib import Parallel, delayed
+
+    counterparts = [m for m in names if m in setup.adapter.counterparts()]
+    # restarts spend compaction's budget: one task trains both (alone: the nominal budget).
+    groups = [["compacted", "restarts"]] if {"compacted", "restarts"} <= set(names) else []
+    groups += [[m] for m in names if m not in counterparts and not any(m in g for g in groups)]
+    parallel = Parallel(n_jobs=n_jobs)
+    splits = parallel(delayed(_make_split)(setup, X, y, s, test_size, validation_size) for s in range(seeds))
+    tasks = [(split, group, [r]) for split in splits for r in requests for group in groups]
+    if counterparts:  # one task per seed: its counterparts share a cache (e.g. the dense net)
+        tasks += [(split, counterparts, requests) for split in splits]
+    done = [row for rows in parallel(delayed(_task)(setup, *t) for t in tasks) for row in rows]
+    order = {m: i for i, m in enumerate(names)}
+    sizes = {r[setup.primary]: i for i, r in enumerate(requests)}
+    done.sort(key=lambda r: (r["seed"], sizes[r["size"]], order[r["method"]]))
+    if verbose:
+        for r in done:
+            print(f"[compact.compare] seed {r['seed']} size {r['size']} {r['method']}: "
+                  f"test {r['test_score']:.4f} ({r['fit_seconds']:.1f} s)")
+    return done
 
 
-def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, seed, *, fit_kwargs, cache=None):
-    """One fitted model of ``method`` at ``request`` on this seed's split."""
-    from . import pruning
+def _make_split(setup, X, y, seed, test_size, validation_size) -> _Split:
+    X_rest, X_te, y_rest, y_te = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    X_tr, X_val, y_tr, y_val = train_test_split(
+        X_rest, y_rest, test_size=validation_size, stratify=y_rest, random_state=seed
+    )
+    classes, codes = np.unique(y_tr, return_inverse=True)
+    fitted = resolve_oracle(setup.oracle, X_tr, codes, random_state=seed) if setup.needs_oracle else None
+    return _Split(seed, X_tr, y_tr, X_val, y_val, X_te, y_te, setup.adapter.prepare_X(X_tr), classes, fitted)
+
+
+def _task(setup, split, methods, requests) -> list[dict]:
+    """Rows of ``methods`` x ``requests`` on one seed's split (``cache`` shared among them)."""
+    cache: dict = {}
+    rows = []
+    for request in requests:
+        spent = 1 + (setup.fit_kwargs["n_trials"] - 1) * setup.fit_kwargs["n_draws"]  # nominal budget
+        for method in methods:
+            if method == "restarts":
+                rows.append(_restarts(setup, split, request, spent))
+                continue
+            started = time.perf_counter()
+            model, row_request, n_models = _fit_method(setup, split, method, request, cache)
+            spent = n_models if method == "compacted" else spent
+            rows.append(_row(setup, split, method, request, row_request, model, n_models,
+                             time.perf_counter() - started))
+    return rows
+
+
+def _fit_method(setup, split, method, request, cache):
+    """``(fitted model, the size it must be within, models trained)`` for one method."""
+    adapter = setup.adapter
+    if method in ("compacted", "compacted_sparse"):
+        if method == "compacted_sparse":
+            request = adapter.normalize_size({"n_nonzero": request[setup.primary]})
+        result = _compact(setup, split, request)
+        return result.model_, request, sum(len(t.scores) for t in result.trials_)
+    if method == "baseline":
+        return _fit_original(adapter, request, split.X_fit, split.y_tr, [split.seed])[0], request, 1
+    if method == "distilled":
+        rng = np.random.default_rng(split.seed)
+        noise = 0.1 * split.X_tr.std(axis=0)
+        X_more = np.vstack([split.X_tr] + [split.X_tr + rng.normal(size=split.X_tr.shape) * noise for _ in range(2)])
+        labels = split.classes[split.oracle.predict(X_more).astype(int)]
+        return _fit_original(adapter, request, adapter.prepare_X(X_more), labels, [split.seed])[0], request, 1
+    model = adapter.fit_counterpart(method, split.X_fit, split.y_tr, size=request, random_state=split.seed,
+                                    cache=cache, **setup.pruning)
+    return model, request, 1
+
+
+def _compact(setup, split, request):
     from .compaction import fit
 
-    cache = {} if cache is None else cache
-    if "X_fit" not in cache:  # one conversion per seed, not per method and size
-        cache["X_fit"] = adapter.prepare_X(X_tr)
-    X_fit = cache["X_fit"]
-    if method == "compacted":
-        return fit(adapter, X_tr, y_tr, size=request, oracle=oracle, validation_data=(X_val, y_val),
-                   random_state=seed, **fit_kwargs).model_
-    if method == "baseline":
-        return _fit_labels(adapter, request, X_fit, y_tr, seed)
-    if method == "distilled":
-        rng = np.random.default_rng(seed)
-        noise = 0.1 * X_tr.std(axis=0)
-        X_more = np.vstack([X_tr] + [X_tr + rng.normal(size=X_tr.shape) * noise for _ in range(2)])
-        labels = classes[oracle.predict(X_more).astype(int)]
-        return _fit_labels(adapter, request, adapter.prepare_X(X_more), labels, seed)
-    if method == "pruned":  # trees: cost-complexity pruning; linear: the L1 path
-        if hasattr(adapter.estimator, "cost_complexity_pruning_path"):
-            return pruning.prune_tree(adapter.estimator, X_fit, y_tr, request, random_state=seed)[0]
-        return _fit_labels(adapter, request, X_fit, y_tr, seed)
-    if "dense" not in cache:
-        cache["dense"] = adapter.fit(adapter.build({}, random_state=seed), X_fit, y_tr,
-                                     size={"hidden_units": max(adapter.estimator._hidden())})
-    dense = cache["dense"]
-    if method == "lottery_ticket":
-        return pruning.lottery_ticket(dense, X_fit, y_tr, request["n_params"], seed=seed)
-    scope = "layer" if method == "pruned_layer" else "global"
-    return pruning.prune_mlp(dense, X_fit, y_tr, request["n_params"], scope=scope, seed=seed)
+    oracle = split.oracle if split.oracle is not None else setup.oracle
+    return fit(setup.adapter, split.X_tr, split.y_tr, size=request, oracle=oracle,
+               validation_data=(split.X_val, split.y_val), random_state=split.seed, n_jobs=1,
+               method=setup.compact_method, **setup.fit_kwargs)
 
 
-def _fit_labels(adapter, request, X, labels, seed):
-    """The same-size model on ``labels``, with label codes where the family needs them."""
+def _restarts(setup, split, request, budget: int) -> dict:
+    """The restarts control: ``budget`` models on the original data from distinct seeds, best on validation."""
+    started = time.perf_counter()
+    scorer = check_scoring(setup.adapter.estimator, scoring=setup.scoring)
+    states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
+    best, best_score = None, -np.inf
+    for at in range(0, budget, RESTART_CHUNK):
+        for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
+            score = float(scorer(model, split.X_val, split.y_val))
+            if score > best_score:  # the first of equals: a deterministic choice
+                best, best_score = model, score
+    return _row(setup, split, "restarts", request, request, best, budget, time.perf_counter() - started)
+
+
+def _fit_original(adapter, request, X, labels, random_states) -> list:
+    """Same-size models on ``(X, labels)``, one per seed, predicting the original labels.
+
+    Families that batch (``fit_batch``) train them together with all-ones
+    weights; label codes are used where the family needs them.
+    """
     from .adapters import DecodedClassifier
 
-    model = adapter.build(request, random_state=seed)
+    classes, codes = np.unique(labels, return_inverse=True)
+    y = codes if adapter.encoded_labels else labels
+    if adapter.fit_batch is not None and len(random_states) > 1:
+        models = adapter.fit_batch(X, y, np.ones((len(random_states), len(X))), size=request,
+                                   random_states=list(random_states))
+    else:
+        models = [adapter.fit(adapter.build(request, random_state=s), X, y, size=request) for s in random_states]
     if adapter.encoded_labels:
-        classes, codes = np.unique(labels, return_inverse=True)
-        return DecodedClassifier.from_fitted(adapter.fit(model, X, codes, size=request), classes)
-    return adapter.fit(model, X, labels, size=request)
+        models = [DecodedClassifier.from_fitted(m, classes) for m in models]
+    return models
+
+
+def _row(setup, split, method, request, row_request, model, n_models, seconds) -> dict:
+    """One table row; checks that the model is within the size it was asked for."""
+    adapter = setup.adapter
+    inner = adapter.unwrap(model)
+    measured = adapter.measure(inner)
+    if not adapter.within(measured, row_request):
+        raise RuntimeError(f"{method} gave size {measured}, over the request {row_request}.")
+    scorer = check_scoring(adapter.estimator, scoring=setup.scoring)
+    key = setup.primary if setup.primary in row_request else next(iter(row_request))
+    row = {"method": method, "size": request[setup.primary], "seed": split.seed,
+           "test_score": float(scorer(model, split.X_te, split.y_te)),
+           "val_score": float(scorer(model, split.X_val, split.y_val)),
+           "measured_size": measured.get(key)}
+    for unit, value in adapter.size_report(inner).items():
+        reserved = unit in BASE_COLUMNS or unit in TAIL_COLUMNS
+        row[f"{unit}_measured" if reserved else unit] = int(value)
+    row.update(n_models=int(n_models), fit_seconds=seconds)
+    return row

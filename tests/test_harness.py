@@ -1,19 +1,25 @@
+import contextlib
 import csv
 import hashlib
+import inspect
 import json
 
 import numpy as np
 import pytest
+from scipy.stats import wilcoxon
 from sklearn.datasets import load_digits
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import compact
 import compact.harness as harness
+from compact.adapters import DecisionTreeAdapter, get_adapter
 from compact.neural import TorchMLPClassifier
-from compact.pruning import lottery_ticket, nonzero_parameters, prune_mlp, prune_tree
+from compact.pruning import prune_tree
 
 
 @pytest.fixture(scope="module")
@@ -22,99 +28,274 @@ def digits():
     return StandardScaler().fit_transform(X), y
 
 
-def test_tree_comparison_respects_sizes_and_shares_splits(digits, monkeypatch):
+def _rows(result, method):
+    return [r for r in result.rows if r["method"] == method]
+
+
+def test_done_when_tree_by_leaves_has_every_row_and_control(digits):
+    X, y = load_digits(return_X_y=True)
+    result = compact.compare(DecisionTreeClassifier(), X, y, sizes=[8], size_name="max_leaf_nodes", seeds=1,
+                             n_trials=8)
+    frame = result.to_frame()
+    assert list(frame["method"]) == ["baseline", "compacted", "pruned", "restarts", "distilled"]
+    assert "leaves" in frame and "depth" in frame and (frame["leaves"] <= 8).all()
+    assert (frame["measured_size"] == frame["leaves"]).all()
+    compacted, restarts = _rows(result, "compacted")[0], _rows(result, "restarts")[0]
+    assert compacted["n_models"] == restarts["n_models"] == 1 + 7 * 3  # the original trial has one draw
+
+
+def test_splits_shared_per_seed_and_validation_selects(digits, monkeypatch):
     X, y = digits
     seen = []
-    run = harness._run
+    fit_method = harness._fit_method
 
-    def spy(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, seed, **kw):
-        digest = hashlib.sha1(X_tr.tobytes() + X_val.tobytes()).hexdigest()
-        seen.append((seed, method, digest))
-        return run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, seed, **kw)
+    def spy(setup, split, method, request, cache):
+        seen.append((split.seed, hashlib.sha1(split.X_tr.tobytes() + split.X_val.tobytes()).hexdigest()))
+        return fit_method(setup, split, method, request, cache)
 
-    monkeypatch.setattr(harness, "_run", spy)
+    monkeypatch.setattr(harness, "_fit_method", spy)
     result = compact.compare(DecisionTreeClassifier(), X, y, sizes=[2, 3], seeds=2, oracle=GaussianNB(),
                              n_trials=6, n_draws=1)
-    assert len(result.rows) == 2 * 2 * 4
-    assert {r["method"] for r in result.rows} == {"baseline", "compacted", "pruned", "distilled"}
+    assert len(result.rows) == 2 * 2 * 5
     for row in result.rows:
-        assert row["measured_size"] <= row["size"]
+        assert row["measured_size"] <= row["size"] and row["depth"] == row["measured_size"]
         assert 0.0 <= row["test_score"] <= 1.0 and row["fit_seconds"] >= 0
-    # One split per seed, shared by every method and size; different seeds, different splits.
-    digests = {seed: {d for s, _, d in seen if s == seed} for seed in (0, 1)}
+    digests = {seed: {d for s, d in seen if s == seed} for seed in (0, 1)}
     assert len(digests[0]) == 1 and len(digests[1]) == 1 and digests[0] != digests[1]
-    compacted = [r for r in result.rows if r["method"] == "compacted"]
-    baseline = [r for r in result.rows if r["method"] == "baseline"]
+    compacted, baseline = _rows(result, "compacted"), _rows(result, "baseline")
     assert np.mean([r["val_score"] for r in compacted]) >= np.mean([r["val_score"] for r in baseline])
+
+
+def test_restarts_spend_compactions_budget_and_keep_the_best_on_validation(digits):
+    X, y = digits
+    tree = DecisionTreeClassifier(max_features="sqrt")  # seeds matter
+    result = compact.compare(tree, X, y, sizes=[3], seeds=1, oracle=GaussianNB(), n_trials=4, n_draws=2,
+                             methods=["compacted", "restarts"])
+    compacted, restarts = _rows(result, "compacted")[0], _rows(result, "restarts")[0]
+    assert restarts["n_models"] == compacted["n_models"] == 1 + 3 * 2
+    # Recompute the control: the same seeds on the same split, the best validation score wins.
+    setup = harness._Setup(get_adapter(tree), "f1_macro", "max_depth", {}, {}, None, "oracle", False)
+    split = harness._make_split(setup, *harness.check_data(X, y)[:2], 0, 0.2, 0.25)
+    states = np.random.default_rng([0, 1]).integers(0, 2**31 - 1, size=7).tolist()
+    models = harness._fit_original(setup.adapter, {"max_depth": 3}, split.X_fit, split.y_tr, states)
+    val = [compact.harness.check_scoring(tree, scoring="f1_macro")(m, split.X_val, split.y_val) for m in models]
+    assert len(set(val)) > 1 and restarts["val_score"] == pytest.approx(max(val))
+    # Without a compacted row the budget is the nominal one: 1 + (n_trials - 1) * n_draws.
+    alone = compact.compare(tree, X, y, sizes=[3], seeds=1, n_trials=5, n_draws=2, methods=["restarts"])
+    assert alone.rows[0]["n_models"] == 9
 
 
 def test_outputs_table_csv_json_and_plot(digits, tmp_path):
     X, y = digits
     result = compact.compare(DecisionTreeClassifier(), X, y, sizes=[1, 2], methods=["baseline", "compacted"],
                              seeds=1, oracle=GaussianNB(), n_trials=3, n_draws=1)
+    assert result.columns == [*harness.BASE_COLUMNS, "depth", "leaves", *harness.TAIL_COLUMNS]
     result.to_csv(tmp_path / "rows.csv")
     with open(tmp_path / "rows.csv") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 4 and rows[0].keys() == set(harness.COLUMNS)
+    assert len(rows) == 4 and list(rows[0]) == result.columns
     data = json.loads(result.to_json(tmp_path / "rows.json"))
     assert data["meta"]["size_name"] == "max_depth" and len(data["rows"]) == 4
     summary = result.summary()
     assert [(s["method"], s["size"]) for s in summary] == [("baseline", 1), ("baseline", 2),
                                                            ("compacted", 1), ("compacted", 2)]
+    assert all(s["leaves"] >= 1 and s["depth"] == s["measured_size"] for s in summary)
     fig = result.plot(tmp_path / "plot.png")
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "model size (max_depth)" and ax.get_ylabel() == "test f1_macro"
+    assert ax.get_xlabel() == "measured size (max_depth)" and ax.get_ylabel() == "test f1_macro"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["baseline", "compacted"]
+    x = ax.get_lines()[0].get_xdata()
+    assert list(x) == sorted(s["measured_size"] for s in summary if s["method"] == "baseline")
     assert (tmp_path / "plot.png").stat().st_size > 10_000
-    assert result.to_frame().shape == (4, len(harness.COLUMNS))
+    assert result.to_frame().shape == (4, len(result.columns))
+    assert "| compacted vs |" in result.report()
 
 
-def test_mlp_comparison_counts_nonzero_parameters(digits):
+def test_summary_and_paired_statistics():
+    scores = {"compacted": [0.8, 0.7, 0.9, 0.6, 0.75, 0.85], "baseline": [0.7, 0.6, 0.7, 0.5, 0.6, 0.65],
+              "pruned": [0.8, 0.7, 0.9, 0.6, 0.75, 0.85], "distilled": [0.81, 0.69, 0.92, 0.58, 0.76, 0.84]}
+    rows = [{"method": m, "size": size, "seed": seed, "test_score": s[2 * seed + i], "val_score": 0.5,
+             "measured_size": size, "n_models": 1, "fit_seconds": 0.0}
+            for m, s in scores.items() for seed in range(3) for i, size in enumerate((2, 3))]
+    result = harness.Comparison(rows, "f1_macro", "max_depth", "tree", 100)
+    first = next(s for s in result.summary() if s["method"] == "compacted" and s["size"] == 2)
+    assert first["n"] == 3 and first["mean"] == pytest.approx(np.mean([0.8, 0.9, 0.75]))
+    assert first["std"] == pytest.approx(np.std([0.8, 0.9, 0.75], ddof=1)) and first["compacted_lead"] == 0.0
+    lead = next(s for s in result.summary() if s["method"] == "baseline" and s["size"] == 3)["compacted_lead"]
+    assert lead == pytest.approx(np.mean([0.7 - 0.6, 0.6 - 0.5, 0.85 - 0.65]))
+    paired = {p["method"]: p for p in result.paired()}
+    diff = np.subtract(scores["compacted"], scores["baseline"])
+    assert paired["baseline"]["n_pairs"] == 6 and paired["baseline"]["mean_diff"] == pytest.approx(diff.mean())
+    assert paired["baseline"]["p_value"] == pytest.approx(wilcoxon(diff).pvalue)
+    assert paired["baseline"]["wins"] == 6 and paired["baseline"]["p_value"] < 0.05
+    assert not paired["baseline"]["within_noise"]
+    # All differences zero: p = 1, within noise (scipy would fail on them).
+    assert paired["pruned"]["p_value"] == 1.0 and paired["pruned"]["within_noise"] and paired["pruned"]["ties"] == 6
+    assert paired["distilled"]["within_noise"] and paired["distilled"]["wins"] == 3
+    assert paired["distilled"]["losses"] == 3
+
+
+def test_rows_do_not_depend_on_n_jobs(digits):
     X, y = digits
-    result = compact.compare(TorchMLPClassifier((16,), epochs=5, device="cpu"), X, y, sizes=[300],
-                             size_name="n_params", seeds=1, oracle=GaussianNB(), n_trials=3, n_draws=1)
-    methods = {r["method"] for r in result.rows}
-    assert methods == {"baseline", "compacted", "pruned_layer", "pruned_global", "lottery_ticket", "distilled"}
-    for row in result.rows:
-        assert row["nonzero_params"] <= 300 and row["measured_size"] == row["nonzero_params"]
+    kwargs = dict(sizes=[2, 3], seeds=2, oracle=GaussianNB(), n_trials=3, n_draws=1,
+                  methods=["baseline", "compacted", "restarts", "distilled"])
+    serial = compact.compare(DecisionTreeClassifier(), X, y, **kwargs)
+    parallel = compact.compare(DecisionTreeClassifier(), X, y, n_jobs=2, **kwargs)
+    strip = [[{k: v for k, v in r.items() if k != "fit_seconds"} for r in c.rows] for c in (serial, parallel)]
+    assert strip[0] == strip[1]
 
 
-def test_linear_pruned_is_the_l1_path(digits):
+def test_dask_backend_gives_the_serial_rows(digits):
+    distributed = pytest.importorskip("dask.distributed", reason="dask.distributed is not installed")
+    import joblib
+
+    X, y = digits
+    kwargs = dict(sizes=[1, 2], seeds=2, oracle=GaussianNB(), n_trials=3, n_draws=1, methods=["baseline", "compacted"])
+    serial = compact.compare(DecisionTreeClassifier(), X, y, **kwargs)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
+            distributed.Client(cluster), joblib.parallel_config(backend="dask"), \
+            distributed.get_task_stream() as stream:
+        spread = compact.compare(DecisionTreeClassifier(), X, y, n_jobs=-1, **kwargs)
+    # The seeds' splits and the (seed, size, method) fits ran as Dask tasks (joblib may batch them).
+    keys = [t["key"] for t in stream.data]
+    assert any("_make_split" in k for k in keys) and any("__task" in k for k in keys)
+    strip = [[{k: v for k, v in r.items() if k != "fit_seconds"} for r in c.rows] for c in (serial, spread)]
+    assert strip[0] == strip[1]
+
+
+@pytest.mark.parametrize(
+    "estimator, size, report",
+    [
+        (DecisionTreeClassifier(), 3, {"depth", "leaves"}),
+        (LogisticRegression(), 5, {"nonzero_coefs", "nonzero_features", "intercepts"}),
+        (HistGradientBoostingClassifier(), (3, 2), {"rounds", "n_trees", "depth", "total_leaves"}),
+        (GradientBoostingClassifier(), (3, 2), {"rounds", "n_trees", "depth", "total_leaves"}),
+        (RandomForestClassifier(n_jobs=1), (3, 2), {"n_trees", "depth", "total_leaves"}),
+    ],
+)
+def test_size_report_per_family(digits, estimator, size, report):
+    X, y = digits[0][:400], digits[1][:400]
+    adapter = get_adapter(estimator)
+    request = adapter.normalize_size(size)
+    model = adapter.fit(adapter.build(request, random_state=0), X, y, size=request)
+    units = adapter.size_report(model)
+    assert set(units) == report and all(isinstance(v, int) and v >= 0 for v in units.values())
+    if "n_trees" in units and "rounds" in units:  # boosting: rounds x one tree per class
+        assert units["n_trees"] == units["rounds"] * 10 and units["depth"] <= 2
+    if "total_leaves" in units:
+        assert units["n_trees"] <= units["total_leaves"] <= units["n_trees"] * 4
+    if "leaves" in units:
+        assert units == {"depth": model.get_depth(), "leaves": model.get_n_leaves()}
+    if "nonzero_coefs" in units:
+        assert units["nonzero_coefs"] == np.count_nonzero(model.coef_) <= 5 and units["intercepts"] >= 1
+
+
+def test_size_report_of_xgboost_counts_trees_per_class(digits):
+    xgboost = pytest.importorskip("xgboost")
+    X, y = digits
+    result = compact.compare(xgboost.XGBClassifier(n_jobs=1), X, y, sizes=[(2, 2)], seeds=1,
+                             methods=["baseline"], oracle=GaussianNB())
+    row = result.rows[0]
+    assert row["rounds"] == 2 and row["n_trees"] == 20 and row["depth"] <= 2 and row["total_leaves"] <= 80
+
+
+def test_generic_adapter_reports_its_parameter(digits):
+    X, y = digits
+    result = compact.compare(KNeighborsClassifier(), X, y, sizes=[5], size_param="n_neighbors", seeds=1,
+                             methods=["baseline"], oracle=GaussianNB())
+    assert result.columns == [*harness.BASE_COLUMNS, "n_neighbors", *harness.TAIL_COLUMNS]
+    assert result.rows[0]["n_neighbors"] == 5
+
+
+def test_linear_pruned_is_the_l1_path_and_sparse_compaction(digits):
     X, y = digits
     keep = y < 2
     result = compact.compare(LogisticRegression(), X[keep], y[keep], sizes=[3], seeds=1,
                              methods=["baseline", "pruned"], oracle=GaussianNB(), n_trials=2)
     base, pruned = result.rows
     assert pruned["measured_size"] <= 3 and pruned["test_score"] == base["test_score"]
+    assert pruned["nonzero_coefs"] <= 3 and pruned["intercepts"] in (0, 1)  # liblinear may zero it
+    # compacted_sparse: the family has size n_nonzero and the request is another unit.
+    sparse = compact.compare(LogisticRegression(), X, y, sizes=[4], size_name="n_features", seeds=1,
+                             methods=["compacted", "compacted_sparse"], oracle=GaussianNB(), n_trials=2, n_draws=1)
+    compacted, sparse_row = sparse.rows
+    assert sparse_row["method"] == "compacted_sparse" and sparse_row["nonzero_coefs"] <= 4
+    assert sparse_row["measured_size"] == sparse_row["nonzero_coefs"] and compacted["nonzero_features"] <= 4
+    # Asked in n_nonzero already, the compacted row is the sparse one: no duplicate by default.
+    default = harness._expand(None, get_adapter(LogisticRegression()), {"n_nonzero": 3})
+    assert "compacted_sparse" not in default and "pruned" in default
 
 
-def test_pruning_functions(digits):
+def test_compacted_sparse_net(digits):
+    adapter = get_adapter(TorchMLPClassifier((16,), epochs=3, device="cpu"))
+    if "n_nonzero" not in adapter.size_names:
+        pytest.skip("the MLP adapter has no size n_nonzero (sparse nets) in this tree")
+    X, y = digits
+    result = compact.compare(adapter, X, y, sizes=[300], size_name="n_params", seeds=1,
+                             methods=["compacted", "compacted_sparse"], oracle=GaussianNB(), n_trials=2, n_draws=1)
+    sparse = _rows(result, "compacted_sparse")[0]
+    assert sparse["measured_size"] <= 300
+
+
+def test_mlp_rows_come_from_the_adapter_protocol(digits):
+    adapter = get_adapter(TorchMLPClassifier((16,), epochs=3, device="cpu"))
+    X, y = digits
+    methods = ["baseline", "pruned", "distilled"]
+    if "random_states" in inspect.signature(adapter.fit_batch).parameters:
+        methods.append("restarts")
+    with pytest.warns(UserWarning) if not adapter.counterparts() else contextlib.nullcontext():
+        result = compact.compare(adapter, X, y, sizes=[300], size_name="n_params", seeds=1, methods=methods,
+                                 oracle=GaussianNB(), n_trials=2, n_draws=1)
+    expected = {"baseline", "distilled", *adapter.counterparts()} | ({"restarts"} & set(methods))
+    assert {r["method"] for r in result.rows} == expected
+    assert all(r["measured_size"] <= 300 for r in result.rows)
+
+
+def test_counterparts_are_the_adapters_with_pruning_options_and_a_cache_per_seed(digits):
+    calls = []
+
+    class Shrinking(DecisionTreeAdapter):
+        def counterparts(self):
+            return ("pruned", "halved")
+
+        def fit_counterpart(self, name, X, y, *, size, random_state=None, cache=None, **options):
+            calls.append((name, size[("max_depth")], random_state, id(cache), options))
+            if name == "pruned":
+                return super().fit_counterpart(name, X, y, size=size, random_state=random_state, cache=cache)
+            half = {"max_depth": max(size["max_depth"] // 2, 1)}
+            return self.fit(self.build(half, random_state), X, y, size=half)
+
+    X, y = digits
+    result = compact.compare(Shrinking(DecisionTreeClassifier()), X, y, sizes=[2, 4], seeds=2,
+                             methods=["pruned"], pruning={"rounds": 3})
+    assert [(r["method"], r["size"], r["seed"]) for r in result.rows] == [
+        (m, s, seed) for seed in (0, 1) for s in (2, 4) for m in ("pruned", "halved")]
+    assert all(options == {"rounds": 3} for *_, options in calls)
+    caches = {seed: {c for _, _, rs, c, _ in calls if rs == seed} for seed in (0, 1)}
+    assert len(caches[0]) == 1 and len(caches[1]) == 1  # one cache per seed, shared by sizes and names
+    assert result.meta["pruning"] == {"rounds": 3}
+    assert [r["depth"] for r in result.rows if r["method"] == "halved"] == [1, 2, 1, 2]
+
+
+def test_harness_has_no_family_dispatch():
+    source = inspect.getsource(harness)
+    for needle in ("isinstance(", "hasattr(", "__name__ ==", "DecisionTree", "TorchMLP", "L1Path"):
+        assert needle not in source
+
+
+def test_prune_tree_within_size(digits):
     X, y = digits
     tree, alpha = prune_tree(DecisionTreeClassifier(), X, y, {"max_depth": 3}, random_state=0)
     assert tree.get_depth() <= 3 and alpha > 0
-    dense = TorchMLPClassifier((24,), epochs=10, device="cpu", random_state=0).fit(X, y)
-    assert nonzero_parameters(dense) == dense.n_params_
-    for scope in ("layer", "global"):
-        pruned = prune_mlp(dense, X, y, 400, scope=scope)
-        assert nonzero_parameters(pruned) <= 400 and pruned.score(X, y) > 0.5
-    assert nonzero_parameters(dense) == dense.n_params_  # the dense model is left as it was
-    ticket = lottery_ticket(TorchMLPClassifier((24,), epochs=10, device="cpu"), X, y, 400, rounds=3)
-    assert nonzero_parameters(ticket) <= 400 and ticket.score(X, y) > 0.7
-    with pytest.raises(ValueError, match="no weight"):
-        prune_mlp(dense, X, y, 20)
-    with pytest.raises(ValueError, match="scope"):
-        prune_mlp(dense, X, y, 400, scope="row")
 
 
 def test_compare_errors(digits):
     X, y = digits
     with pytest.raises(ValueError, match="Unknown method"):
         compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], methods=["magic"])
-    with pytest.raises(ValueError, match="size_name='n_params'"):
-        compact.compare(TorchMLPClassifier(), X, y, sizes=[4])
     with pytest.raises(ValueError, match="at least one size"):
         compact.compare(DecisionTreeClassifier(), X, y, sizes=[])
+    with pytest.raises(ValueError, match="compacted_sparse needs"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], methods=["compacted_sparse"])
     with pytest.warns(UserWarning, match="No pruned counterpart"):
-        from sklearn.ensemble import RandomForestClassifier
-
         compact.compare(RandomForestClassifier(n_jobs=1), X, y, sizes=[(3, 2)], seeds=1, methods=["pruned"])
