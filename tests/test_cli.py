@@ -99,7 +99,7 @@ def test_compare_writes_csv_json_png(tmp_path, capsys):
     assert rc == 0
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.json", "comparison.png"}
     rows = list(csv.DictReader(open(out / "comparison.csv")))
-    assert len(rows) == 2 * 4 and {r["method"] for r in rows} == {"baseline", "compacted", "pruned", "distilled"}
+    assert len(rows) == 2 * 5 and {r["method"] for r in rows} == {"baseline", "compacted", "pruned", "restarts", "distilled"}
     assert "compacted" in capsys.readouterr().out
 
 
