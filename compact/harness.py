@@ -49,6 +49,7 @@ from sklearn.model_selection import train_test_split
 
 from ._validation import check_data, check_fraction, check_positive_int
 from .oracle import resolve_oracle
+from .search import CompactSearch
 
 METHODS = ("baseline", "compacted", "compacted_sparse", "pruned", "restarts", "distilled")
 #: Columns every row has; the family's size units (``size_report``) come between
@@ -303,6 +304,7 @@ def compare(
     compact_method: str = "oracle",
     size_param: str | None = None,
     pruning: dict | None = None,
+    search_params: dict | None = None,
     n_jobs: int = 1,
     verbose: int = 0,
 ) -> Comparison:
@@ -338,6 +340,10 @@ def compare(
         Passed to :func:`compact.fit` (the oracle also labels for ``distilled``).
     compact_method : {"oracle", "density_tree"}
         ``method`` of :func:`compact.fit`.
+    search_params : dict, optional
+        Further parameters of :class:`compact.CompactSearch` for the
+        compacted rows (e.g. ``{"flatten": False, "trial_batch": 4}``),
+        checked by it: an unknown name is a ``TypeError``.
     pruning : dict, optional
         The family's pruning settings, passed to
         :meth:`Adapter.fit_counterpart` as keywords (e.g. the MLPs' pruning
@@ -369,7 +375,9 @@ def compare(
     X, y, _ = check_data(X, y)
     check_scoring(adapter.estimator, scoring=scoring)
     compacts = bool({"compacted", "compacted_sparse"} & set(names))
-    setup = _Setup(adapter, scoring, primary, dict(n_trials=n_trials, n_draws=n_draws, scoring=scoring),
+    search = dict(search_params or {}, n_trials=n_trials, n_draws=n_draws, scoring=scoring)
+    CompactSearch(adapter, **search)._check_params()  # bad search parameters fail before any task
+    setup = _Setup(adapter, scoring, primary, search,
                    dict(pruning or {}), oracle, compact_method,
                    "distilled" in names or (compact_method == "oracle" and compacts))
     rows = _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose)
@@ -453,12 +461,10 @@ def _fit_method(setup, split, method, request, cache):
 
 
 def _compact(setup, split, request):
-    from .compaction import fit
-
     oracle = split.oracle if split.oracle is not None else setup.oracle
-    return fit(setup.adapter, split.X_tr, split.y_tr, size=request, oracle=oracle,
-               validation_data=(split.X_val, split.y_val), random_state=split.seed, n_jobs=1,
-               method=setup.compact_method, **setup.fit_kwargs)
+    search = CompactSearch(setup.adapter, size=request, oracle=oracle, random_state=split.seed, n_jobs=1,
+                           method=setup.compact_method, **setup.fit_kwargs)
+    return search.fit(split.X_tr, split.y_tr, validation_data=(split.X_val, split.y_val)).result_
 
 
 def _restarts(setup, split, request, budget: int) -> dict:
