@@ -405,22 +405,33 @@ reported in one line on stderr before any search starts; 1 internal error (set C
 for the traceback). CSV files have a header row; text columns are one-hot encoded."""
 
 
+def _search_defaults() -> dict:
+    """Defaults of the search parameters, from their one definition (``CompactSearch``)."""
+    from .search import CompactSearch
+
+    return CompactSearch().get_params()
+
+
 def _common(parser) -> None:
+    from ._mixture import METHODS
+
+    search = _search_defaults()
     parser.add_argument("--data", required=True, metavar="CSV|NAME",
                         help=f"CSV file with a header row (UTF-8), or a built-in dataset: {', '.join(BUILTIN)}")
     parser.add_argument("--target", metavar="COLUMN", help="name of the label column (required with a CSV file)")
     parser.add_argument("--model", choices=MODELS, default="tree",
                         help="small-model family (default: tree); see the README's table of sizes")
-    parser.add_argument("--trials", type=_positive_int, default=100,
-                        help="Optuna trials: training distributions tried (default: 100 for fit, 50 for compare)")
-    parser.add_argument("--draws", type=_positive_int, default=3,
-                        help="training samples drawn and models fitted per trial (default: 3)")
-    parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle",
+    parser.add_argument("--trials", type=_positive_int, default=search["n_trials"],
+                        help=f"Optuna trials: training distributions tried (default: {search['n_trials']} for fit, "
+                             "50 for compare)")
+    parser.add_argument("--draws", type=_positive_int, default=search["n_draws"],
+                        help=f"training samples drawn and models fitted per trial (default: {search['n_draws']})")
+    parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
-                             "(default: oracle)")
+                             f"(default: {search['method']})")
     parser.add_argument("--seed", type=int, default=0, help="random seed; runs are reproducible with --n-jobs 1 "
                         "(default: 0)")
-    parser.add_argument("--n-jobs", type=_n_jobs, default=1,
+    parser.add_argument("--n-jobs", type=_n_jobs, default=search["n_jobs"],
                         help="trials run at once in threads (default: 1; -1: all cores)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
