@@ -68,3 +68,190 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
         top = max(result.trials_, key=lambda t: (t.score, -t.number))
         assert result.best_params_ == top.params and result.best_score_ == max(top.scores)
         assert result.best_score_ >= result.baseline_score_
+
+
+# --------------------------------------------------------------------------- compact.storage
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import optuna  # noqa: E402
+
+import storage_worker  # noqa: E402  (tests/storage_worker.py)
+from compact.storage import (  # noqa: E402
+    ask,
+    create_or_load_study,
+    enqueue_once,
+    fail_stale_trials,
+    heartbeat_enabled,
+    keep_alive,
+    resolve_storage,
+    single_process_only,
+)
+
+COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
+                                    optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+
+
+def states(study):
+    return [t.state for t in study.get_trials(deepcopy=False)]
+
+
+@pytest.mark.parametrize("storage, match", [
+    ("foo://bar", "unknown scheme 'foo://'"),
+    ("http://example.com/x", "unknown scheme"),
+    ("sqlite:////nonexistent-folder-xyz/x.db", "folder '/nonexistent-folder-xyz' does not exist"),
+    ("sqlite://relative.db", "three slashes"),
+    ("/nonexistent-folder-xyz/runs.journal", "does not exist"),
+    ("", "empty"),
+])
+def test_bad_storage_is_one_clear_line_before_any_work(storage, match):
+    with pytest.raises(ValueError, match=match) as info:
+        resolve_storage(storage)
+    assert "\n" not in str(info.value)
+
+
+def test_folder_as_storage_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="is a folder"):
+        resolve_storage(str(tmp_path))
+    with pytest.raises(ValueError, match="is a folder"):
+        resolve_storage(f"sqlite:///{tmp_path}")
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"heartbeat_interval": 0}, "heartbeat_interval must be a positive"),
+    ({"heartbeat_interval": "5"}, "heartbeat_interval must be a positive"),
+    ({"grace_period": 5}, "grace_period needs heartbeat_interval"),
+    ({"heartbeat_interval": 5, "grace_period": 5}, "must exceed"),
+])
+def test_bad_heartbeat_settings(kw, match, tmp_path):
+    with pytest.raises(ValueError, match=match):
+        resolve_storage(str(tmp_path / "x.journal"), **kw)
+
+
+def test_objects_and_none_pass_through():
+    assert resolve_storage(None) is None
+    storage = optuna.storages.InMemoryStorage()
+    assert resolve_storage(storage, heartbeat_interval=1) is storage
+
+
+def test_kinds_of_storage(tmp_path):
+    journal = resolve_storage(str(tmp_path / "a.journal"))
+    assert isinstance(journal, optuna.storages.JournalStorage) and not heartbeat_enabled(journal)
+    assert heartbeat_enabled(resolve_storage(str(tmp_path / "b.journal"), heartbeat_interval=1))
+    sqlite = resolve_storage(f"sqlite:///{tmp_path / 'c.db'}", heartbeat_interval=1, grace_period=3)
+    assert isinstance(sqlite, optuna.storages.RDBStorage) and heartbeat_enabled(sqlite)
+    assert single_process_only(sqlite) and single_process_only("sqlite:///x.db")
+    assert not single_process_only(journal) and not single_process_only("postgresql://h/db")
+    study = create_or_load_study(sqlite, "s")
+    assert single_process_only(study._storage)  # also behind Optuna's cache wrapper
+    assert create_or_load_study(sqlite, "s")._study_id == study._study_id  # loaded, not a second one
+
+
+def test_journal_storage_pickles_with_its_heartbeat(tmp_path):
+    import pickle
+
+    storage = resolve_storage(str(tmp_path / "a.journal"), heartbeat_interval=2, grace_period=5)
+    copy = pickle.loads(pickle.dumps(storage))
+    assert type(copy) is type(storage) and copy.get_heartbeat_interval() == 2
+
+
+@pytest.mark.parametrize("kind", ["journal", "sqlite"])
+def test_stale_trial_fails_after_grace_period_and_is_queued_again(kind, tmp_path):
+    url = str(tmp_path / "a.journal") if kind == "journal" else f"sqlite:///{tmp_path / 'a.db'}"
+    storage = resolve_storage(url, heartbeat_interval=1, grace_period=2)
+    study = create_or_load_study(storage, "s")
+    (trial,) = ask(study)
+    x = trial.suggest_float("x", 0, 1)
+    with keep_alive(study, [trial]):  # a live trial's heartbeat goes on past the grace period
+        time.sleep(3)
+        fail_stale_trials(study)
+        assert states(study) == [RUNNING]
+    # Its worker "dies": no more heartbeats.
+    time.sleep(3.5)
+    fail_stale_trials(study)
+    assert states(study) == [FAIL, WAITING]
+    retry = study.get_trials(deepcopy=False)[1]
+    assert retry.params == {"x": x} and retry.system_attrs["failed_trial"] == 0
+    (again,) = ask(study)
+    assert again.number == 1 and again.suggest_float("x", 0, 1) == x
+    study.tell(again, 1.0)
+    assert states(study) == [FAIL, COMPLETE]
+
+
+def test_enqueue_once_requeues_a_failed_original_trial(tmp_path):
+    study = create_or_load_study(str(tmp_path / "a.journal"), "s")
+    original = {"a": 1.0, "b": 0.5}
+    assert enqueue_once(study, original) and not enqueue_once(study, original)  # waiting
+    (trial,) = ask(study)
+    trial.suggest_float("a", 0, 2), trial.suggest_float("b", 0, 1)
+    assert not enqueue_once(study, original)  # running
+    study.tell(trial, state=FAIL)
+    assert enqueue_once(study, original)  # failed: queued again
+    (trial,) = ask(study)
+    assert trial.suggest_float("a", 0, 2) == 1.0 and trial.suggest_float("b", 0, 1) == 0.5
+    study.tell(trial, 0.3)
+    assert not enqueue_once(study, original)  # complete
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_two_processes_starting_at_once_on_a_fresh_storage(kind, tmp_path):
+    """Both exit 0 and the study holds the asked number of complete trials (at most one over)."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else str(tmp_path / "fresh.journal")
+    for attempt in range(2):  # two fresh starts: the race must never bite
+        study_name = f"s{attempt}"
+        reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, study=study_name))
+        study = optuna.load_study(study_name=study_name, storage=resolve_storage(url))
+        complete = [t for t in study.get_trials(deepcopy=False) if t.state == COMPLETE]
+        assert 8 <= len(complete) <= 9
+        assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tmp_path):
+    """A journal file with heartbeat: the killed worker's trial is failed, re-run, and n_trials reached."""
+    url = str(tmp_path / "kill.journal")
+    heartbeat, grace, n_trials = 1, 3, 6
+    (victim, _), = storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials, slow=0.4,
+                                         heartbeat=heartbeat, grace=grace)
+    storage = resolve_storage(url, heartbeat_interval=heartbeat, grace_period=grace)
+    deadline = time.time() + 120
+    killed = None
+    while time.time() < deadline and victim.poll() is None:
+        try:
+            study = optuna.load_study(study_name="s", storage=storage)
+        except KeyError:  # not created yet
+            time.sleep(0.2)
+            continue
+        trials = study.get_trials(deepcopy=False)
+        running = [t for t in trials if t.state == RUNNING and t.params]  # suggested: fitting now
+        if sum(t.state == COMPLETE for t in trials) >= 2 and running:
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
+            killed = running[0]
+            break
+        time.sleep(0.05)
+    assert killed is not None, "the worker never had a running trial after two complete ones"
+    killed_at = time.time()
+    fail_stale_trials(study)
+    assert study.get_trials(deepcopy=False)[killed.number].state == RUNNING  # still within grace
+    while study.get_trials(deepcopy=False)[killed.number].state == RUNNING:
+        assert time.time() - killed_at < grace + 2 * heartbeat + 2, "not failed within the grace period"
+        time.sleep(0.25)
+        fail_stale_trials(study)
+    trials = study.get_trials(deepcopy=False)
+    assert trials[killed.number].state == FAIL
+    failed_params = trials[killed.number].params
+    retries = [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+    assert len(retries) == 1 and retries[0].state == WAITING
+
+    (report,) = storage_worker.collect(storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials,
+                                                             heartbeat=heartbeat, grace=grace))
+    trials = optuna.load_study(study_name="s", storage=storage).get_trials(deepcopy=False)
+    assert sum(t.state == COMPLETE for t in trials) == n_trials
+    assert trials[retries[0].number].state == COMPLETE  # the killed trial's parameters were run again
+    rerun = trials[retries[0].number].params
+    assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
+    assert report["best_trial"] in [t.number for t in trials if t.state == COMPLETE]
