@@ -8,6 +8,7 @@
 # `stop` does nothing when none runs.  Installs the Debian package
 # `postgresql` when its binaries are missing and apt-get can be used (root).
 # The server trusts loopback connections: for tests only.
+# COMPACT_PG_NO_INSTALL=1 never installs.
 # Settings: COMPACT_PG_PORT (default 54329), COMPACT_PG_DIR (data folder,
 # default /tmp/compact-pg-$PORT).
 set -euo pipefail
@@ -43,7 +44,7 @@ as_owner() {
 start() {
     local bin
     if ! bin="$(find_bin)"; then
-        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        if [ -z "${COMPACT_PG_NO_INSTALL:-}" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
             log "installing the Debian package postgresql"
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -q >&2

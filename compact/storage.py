@@ -172,6 +172,27 @@ def keep_alive(study, trials):
         thread.join()
 
 
+def wait_for_running(study, *, timeout: float, poll: float = 0.5) -> bool:
+    """Wait until no trial of ``study`` runs (failing stale ones meanwhile); False on timeout.
+
+    For the end of a run on a shared study: a worker that stops when the study
+    has ``n_trials`` complete trials calls this before choosing the best, so
+    that it sees the trials other workers were finishing, and all workers
+    return the same best model. Trials of dead workers end after the grace
+    period with a heartbeat; without one they stay RUNNING until ``timeout``.
+    """
+    import optuna
+
+    deadline = time.monotonic() + timeout
+    while True:
+        fail_stale_trials(study)
+        if not study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+
+
 def enqueue_once(study, params: dict[str, float]) -> bool:
     """Queue a trial with ``params`` unless one with them is complete, waiting or running.
 

@@ -255,3 +255,49 @@ def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tm
     rerun = trials[retries[0].number].params
     assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
     assert report["best_trial"] in [t.number for t in trials if t.state == COMPLETE]
+
+
+def test_wait_for_running(tmp_path):
+    from compact.storage import wait_for_running
+
+    study = create_or_load_study(str(tmp_path / "a.journal"), "s")
+    assert wait_for_running(study, timeout=0)
+    (trial,) = ask(study)
+    began = time.monotonic()
+    assert not wait_for_running(study, timeout=0.3, poll=0.1)
+    assert 0.3 <= time.monotonic() - began < 2
+    study.tell(trial, 1.0)
+    assert wait_for_running(study, timeout=5)
+
+
+def _engine_uses_compact_storage():
+    import importlib
+
+    try:
+        return not hasattr(importlib.import_module("compact.optimizer"), "resolve_storage")
+    except ImportError:
+        return True
+
+
+needs_wiring = pytest.mark.skipif(not _engine_uses_compact_storage(),
+                                  reason="compact.fit does not use compact.storage yet (the lead wires it in)")
+
+
+@needs_wiring
+@pytest.mark.parametrize("storage, match", [("foo://bar", "unknown scheme"),
+                                            ("sqlite:////nonexistent-folder-xyz/x.db", "does not exist")])
+def test_fit_refuses_a_bad_storage_before_any_work(small_data, storage, match):
+    X, y = small_data
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        run(X, y, storage, 4)
+    assert time.perf_counter() - began < 5
+
+
+@needs_wiring
+def test_fit_with_a_url_two_processes_at_once_on_a_fresh_sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, pass_url=True))
+    study = optuna.load_study(study_name="s", storage=resolve_storage(url))
+    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert all(len(r["trials"]) >= 8 for r in reports)
