@@ -313,9 +313,12 @@ def _journal_file(path: str, heartbeat_interval, grace_period):
 def _journal_redis(url: str, heartbeat_interval, grace_period):
     if not _importable("redis"):
         raise ImportError(f"storage {_redact(url)}: Redis needs the redis package (pip install 'compact[redis]').")
+    from optuna.exceptions import ExperimentalWarning
     from optuna.storages.journal import JournalRedisBackend
 
-    backend = JournalRedisBackend(url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        backend = JournalRedisBackend(url)
     try:
         backend._redis.ping()
     except Exception as e:

@@ -301,3 +301,74 @@ def test_fit_with_a_url_two_processes_at_once_on_a_fresh_sqlite_file(tmp_path):
     study = optuna.load_study(study_name="s", storage=resolve_storage(url))
     assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
     assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+# --------------------------------------------------------------------------- Redis journal
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A throw-away redis-server on loopback (Debian package redis-server), or skip saying why."""
+    import shutil
+    import socket
+
+    url = os.environ.get("COMPACT_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    try:
+        import redis
+    except ImportError:
+        pytest.skip("the redis package is not installed (pip install 'compact[redis]')")
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("no redis-server on this machine (Debian package redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.skip("redis-server did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_redis_url_is_a_journal_with_heartbeat(redis_url):
+    storage = resolve_storage(redis_url, heartbeat_interval=1, grace_period=2)
+    assert isinstance(storage, optuna.storages.JournalStorage) and heartbeat_enabled(storage)
+    study = create_or_load_study(storage, f"r{time.time_ns()}")
+    (trial,) = ask(study)
+    trial.suggest_float("x", 0, 1)
+    with keep_alive(study, [trial]):
+        pass
+    time.sleep(2.5)
+    fail_stale_trials(study)
+    assert states(study) == [FAIL, WAITING]
+
+
+def test_unreachable_redis_is_one_clear_line():
+    pytest.importorskip("redis")
+    with pytest.raises(ValueError, match="cannot connect") as info:
+        resolve_storage("redis://127.0.0.1:1/0")
+    assert "\n" not in str(info.value)
+
+
+def test_two_processes_starting_at_once_on_redis(redis_url, tmp_path):
+    study_name = f"r{time.time_ns()}"
+    reports = storage_worker.collect(storage_worker.launch(redis_url, 2, tmp_path, n_trials=8, study=study_name))
+    study = optuna.load_study(study_name=study_name, storage=resolve_storage(redis_url))
+    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert all(len(r["trials"]) >= 8 for r in reports)
