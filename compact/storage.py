@@ -239,11 +239,12 @@ def _rdb(url: str, dialect: str, heartbeat_interval, grace_period):
             grace_period=grace_period,
             heartbeat_stale_trial_callback=_retry_callback(),
         )
+    cls = _sqlite_class() if dialect == "sqlite" else optuna.storages.RDBStorage
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         try:
             return _retry_races(
-                lambda: optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **kwargs),
+                lambda: cls(url, engine_kwargs=engine_kwargs, **kwargs),
                 what=f"storage {_redact(url)}",
             )
         except ImportError as e:
@@ -254,6 +255,52 @@ def _rdb(url: str, dialect: str, heartbeat_interval, grace_period):
             if _is_connection_error(e):
                 raise ValueError(f"storage {_redact(url)}: cannot connect: {_first_line(e)}") from e
             raise
+
+
+_SQLITE = None
+
+
+def _sqlite_class():
+    """RDBStorage on SQLite whose transactions take the write lock when they begin.
+
+    SQLite ignores ``SELECT ... FOR UPDATE``, so two threads or processes can
+    both pop the same waiting trial (the enqueued original one, a retried one)
+    and the second ``tell`` fails ("Cannot tell a COMPLETE trial"), or a trial
+    is lost. ``BEGIN IMMEDIATE`` makes each of Optuna's read-then-write
+    sessions atomic, at the price of one writer at a time.
+    """
+    global _SQLITE
+    if _SQLITE is not None:
+        return _SQLITE
+    from optuna.storages import RDBStorage
+
+    class SQLiteStorage(RDBStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _begin_immediate(self.engine)
+
+        def __setstate__(self, state):
+            super().__setstate__(state)
+            _begin_immediate(self.engine)
+
+    SQLiteStorage.__module__ = __name__
+    SQLiteStorage.__qualname__ = "SQLiteStorage"
+    _SQLITE = SQLiteStorage
+    return SQLiteStorage
+
+
+def _begin_immediate(engine) -> None:
+    from sqlalchemy import event
+
+    engine.dispose()  # connections made before the listeners would keep pysqlite's own BEGIN
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _normalize_rdb_url(url: str, dialect: str) -> str:
@@ -376,9 +423,11 @@ def _heartbeat_journal_class():
     return HeartbeatJournalStorage
 
 
-def __getattr__(name):  # the journal class, made on first use (Optuna is imported lazily)
+def __getattr__(name):  # storage classes, made on first use (Optuna is imported lazily)
     if name == "HeartbeatJournalStorage":
         return _heartbeat_journal_class()
+    if name == "SQLiteStorage":
+        return _sqlite_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -152,3 +152,21 @@ def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(fr
     assert sum(t.state == COMPLETE for t in trials) == n_trials
     assert trials[retries[0].number].state == COMPLETE
     assert {k: trials[retries[0].number].params[k] for k in failed_params} == failed_params
+
+
+def test_threads_with_a_postgresql_storage(fresh_db):
+    """n_jobs=2 in one process on PostgreSQL: every trial told once, exactly n_trials complete."""
+    from sklearn.datasets import load_digits
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.tree import DecisionTreeClassifier
+
+    import compact
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[y < 3], y[y < 3]
+    storage = resolve_storage(fresh_db)
+    for name in ("a", "b"):
+        result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=10, n_draws=2,
+                             random_state=3, storage=storage, study_name=name, n_jobs=2)
+        assert sorted(t.number for t in result.trials_) == list(range(10))
+        assert len(complete_trials(fresh_db, name)) == 10

@@ -372,3 +372,18 @@ def test_two_processes_starting_at_once_on_redis(redis_url, tmp_path):
     study = optuna.load_study(study_name=study_name, storage=resolve_storage(redis_url))
     assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
     assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+def test_threads_on_sqlite_pop_each_waiting_trial_once(small_data, tmp_path):
+    """n_jobs=2 on SQLite: no 'Cannot tell a COMPLETE trial', no lost trial (SQLite ignores FOR UPDATE)."""
+    import pickle
+
+    X, y = small_data
+    for attempt in range(3):
+        storage = resolve_storage(f"sqlite:///{tmp_path / f'threads{attempt}.db'}")
+        result = run(X, y, storage, 10, n_jobs=2)
+        study = optuna.load_study(study_name="s", storage=storage)
+        assert sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) == 10
+        assert sorted(t.number for t in result.trials_) == list(range(10))
+    copy = pickle.loads(pickle.dumps(storage))
+    assert type(copy) is type(storage) and len(optuna.load_study(study_name="s", storage=copy).trials) == 10
