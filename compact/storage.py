@@ -82,7 +82,15 @@ def resolve_storage(storage, *, heartbeat_interval: float | None = None, grace_p
     )
 
 
-def create_or_load_study(storage, study_name: str | None, *, direction: str = "maximize"):
+def create_or_load_study(
+    storage,
+    study_name: str | None,
+    *,
+    direction: str = "maximize",
+    settings: dict | None = None,
+    settings_key: str = "compact",
+    wait: float = 30.0,
+):
     """The study ``study_name`` in ``storage``: created, or loaded when it exists.
 
     Safe when several processes start at the same instant on a fresh database
@@ -90,14 +98,78 @@ def create_or_load_study(storage, study_name: str | None, *, direction: str = "m
     ``IntegrityError``, "already exists", "database is locked") are retried
     with a short random back-off. ``storage`` may be anything
     ``resolve_storage`` accepts.
+
+    ``settings`` (a JSON-able dict: seed, size, family, scoring, ...) are
+    written as the study's user attribute ``settings_key`` by the one process
+    that creates the study, at once; a process that loads it waits (up to
+    ``wait`` seconds) for them, so every worker sees the creator's settings in
+    ``study.user_attrs[settings_key]`` (compare with ``check_settings``). A
+    study made without them (an older run) gets this run's.
     """
     import optuna
 
     storage = resolve_storage(storage)
-    return _retry_races(
-        lambda: optuna.create_study(storage=storage, study_name=study_name, direction=direction, load_if_exists=True),
-        what=f"study {study_name!r}",
-    )
+
+    def create_or_load():
+        try:
+            return optuna.create_study(storage=storage, study_name=study_name, direction=direction), True
+        except optuna.exceptions.DuplicatedStudyError:
+            return optuna.load_study(study_name=study_name, storage=storage), False
+
+    study, created = _retry_races(create_or_load, what=f"study {study_name!r}")
+    if settings is None:
+        return study
+    if created:
+        study.set_user_attr(settings_key, settings)
+        return study
+    deadline = time.monotonic() + wait
+    while settings_key not in study.user_attrs:
+        # The creator writes them right after creating; a study with trials
+        # but no settings was made by an older run or by hand.
+        if study.trials or time.monotonic() > deadline:
+            study.set_user_attr(settings_key, settings)
+            break
+        time.sleep(0.1)
+    return study
+
+
+def check_settings(study, settings: dict, *, settings_key: str = "compact", adopt=("random_state",)) -> dict:
+    """The settings this run must use: the study's, checked against ``settings``.
+
+    A key in ``adopt`` whose value here is ``None`` takes the study's value (a
+    seed left out continues with the study's seed). Any other difference
+    raises one ``ValueError`` naming each differing setting, e.g.
+    ``Study 's' was run with size=6; this run has size=1. Pass the same
+    settings or use another study_name.`` Keys the study lacks are added.
+    """
+    stored = dict(study.user_attrs.get(settings_key) or {})
+    used = dict(settings)
+    differ = []
+    for key, value in settings.items():
+        if key not in stored:
+            continue
+        if key in adopt and value is None:
+            used[key] = stored[key]
+        elif _jsonish(stored[key]) != _jsonish(value):
+            differ.append(key)
+    if differ:
+        was = ", ".join(f"{k}={stored[k]!r}" for k in differ)
+        now = ", ".join(f"{k}={settings[k]!r}" for k in differ)
+        raise ValueError(
+            f"Study {study.study_name!r} was run with {was}; this run has {now}. "
+            "Pass the same settings or use another study_name."
+        )
+    missing = {k: v for k, v in used.items() if k not in stored}
+    if missing:
+        study.set_user_attr(settings_key, {**stored, **missing})
+    return used
+
+
+def _jsonish(value):
+    """A value as it comes back from a storage (tuples become lists)."""
+    import json
+
+    return json.loads(json.dumps(value))
 
 
 def single_process_only(storage) -> bool:

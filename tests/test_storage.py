@@ -387,3 +387,38 @@ def test_threads_on_sqlite_pop_each_waiting_trial_once(small_data, tmp_path):
         assert sorted(t.number for t in result.trials_) == list(range(10))
     copy = pickle.loads(pickle.dumps(storage))
     assert type(copy) is type(storage) and len(optuna.load_study(study_name="s", storage=copy).trials) == 10
+
+
+def test_settings_recorded_once_and_checked(tmp_path):
+    from compact.storage import check_settings
+
+    url = str(tmp_path / "a.journal")
+    mine = {"random_state": 7, "size": [6], "family": "DecisionTreeClassifier", "scoring": "f1_macro"}
+    study = create_or_load_study(url, "s", settings=mine)
+    assert study.user_attrs["compact"] == mine
+    other = create_or_load_study(url, "s", settings={**mine, "random_state": 99})  # a later worker
+    assert other.user_attrs["compact"]["random_state"] == 7  # the creator's settings stand
+    assert check_settings(other, {**mine, "random_state": None}) == mine  # seed left out: adopted
+    assert check_settings(other, {**mine, "size": (6,)})["size"] == (6,)  # tuple == stored list
+    with pytest.raises(ValueError, match=r"was run with size=\[6\]; this run has size=\[1\]\. ") as info:
+        check_settings(other, {**mine, "size": [1]})
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match="random_state=7, scoring='f1_macro'; this run has random_state=3, scoring"):
+        check_settings(other, {**mine, "random_state": 3, "scoring": "accuracy"})
+    assert check_settings(other, {**mine, "method": "oracle"})["method"] == "oracle"  # a new key is added
+    assert create_or_load_study(url, "s").user_attrs["compact"]["method"] == "oracle"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_processes_creating_one_study_at_once_agree_on_its_settings(kind, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else str(tmp_path / "fresh.journal")
+    code = ("import sys, time, json; from compact.storage import create_or_load_study; "
+            "time.sleep(max(0, float(sys.argv[1]) - time.time())); "
+            f"s = create_or_load_study({url!r}, 's', settings={{'random_state': int(sys.argv[2])}}); "
+            "print(json.dumps(s.user_attrs['compact']))")
+    start = str(time.time() + 3)
+    procs = [subprocess.Popen([sys.executable, "-c", code, start, str(i)], stdout=subprocess.PIPE, text=True)
+             for i in range(3)]
+    seen = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert len(set(seen)) == 1, seen
