@@ -1,11 +1,29 @@
-"""Trials kept in an Optuna storage: resume, and several worker processes sharing a study."""
+"""Trials kept in an Optuna storage: resume, several worker processes sharing a study, compact.storage."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
 import pytest
+import storage_worker  # tests/storage_worker.py
 from joblib import Parallel, delayed
 from sklearn.naive_bayes import GaussianNB
 from sklearn.tree import DecisionTreeClassifier
 
 import compact
+from compact.storage import (
+    ask,
+    create_or_load_study,
+    enqueue_once,
+    fail_stale_trials,
+    heartbeat_enabled,
+    keep_alive,
+    resolve_storage,
+    single_process_only,
+)
 
 
 def run(X, y, storage, n_trials, random_state=3, **kw):
@@ -71,26 +89,6 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
 
 
 # --------------------------------------------------------------------------- compact.storage
-
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import optuna  # noqa: E402
-
-import storage_worker  # noqa: E402  (tests/storage_worker.py)
-from compact.storage import (  # noqa: E402
-    ask,
-    create_or_load_study,
-    enqueue_once,
-    fail_stale_trials,
-    heartbeat_enabled,
-    keep_alive,
-    resolve_storage,
-    single_process_only,
-)
 
 COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
                                     optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
@@ -274,9 +272,10 @@ def _engine_uses_compact_storage():
     import importlib
 
     try:
-        return not hasattr(importlib.import_module("compact.optimizer"), "resolve_storage")
+        optimizer = importlib.import_module("compact.optimizer")
     except ImportError:
         return True
+    return getattr(optimizer, "resolve_storage", resolve_storage) is resolve_storage
 
 
 needs_wiring = pytest.mark.skipif(not _engine_uses_compact_storage(),
