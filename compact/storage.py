@@ -90,6 +90,7 @@ def create_or_load_study(
     settings: dict | None = None,
     settings_key: str = "compact",
     wait: float = 30.0,
+    enqueue: dict[str, float] | None = None,
 ):
     """The study ``study_name`` in ``storage``: created, or loaded when it exists.
 
@@ -105,6 +106,11 @@ def create_or_load_study(
     ``wait`` seconds) for them, so every worker sees the creator's settings in
     ``study.user_attrs[settings_key]`` (compare with ``check_settings``). A
     study made without them (an older run) gets this run's.
+
+    ``enqueue`` (parameters, e.g. the original distribution's) is queued as
+    the first trial by the creator only, so workers starting together queue it
+    once; a run continuing a study whose such trial failed calls
+    ``enqueue_once``.
     """
     import optuna
 
@@ -117,6 +123,8 @@ def create_or_load_study(
             return optuna.load_study(study_name=study_name, storage=storage), False
 
     study, created = _retry_races(create_or_load, what=f"study {study_name!r}")
+    if created and enqueue is not None:
+        study.enqueue_trial(enqueue)
     if settings is None:
         return study
     if created:

@@ -413,7 +413,8 @@ def test_processes_creating_one_study_at_once_agree_on_its_settings(kind, tmp_pa
     url = f"sqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else str(tmp_path / "fresh.journal")
     code = ("import sys, time, json; from compact.storage import create_or_load_study; "
             "time.sleep(max(0, float(sys.argv[1]) - time.time())); "
-            f"s = create_or_load_study({url!r}, 's', settings={{'random_state': int(sys.argv[2])}}); "
+            f"s = create_or_load_study({url!r}, 's', settings={{'random_state': int(sys.argv[2])}}, "
+            "enqueue={'a': 1.0}); "
             "print(json.dumps(s.user_attrs['compact']))")
     start = str(time.time() + 3)
     procs = [subprocess.Popen([sys.executable, "-c", code, start, str(i)], stdout=subprocess.PIPE, text=True)
@@ -421,3 +422,4 @@ def test_processes_creating_one_study_at_once_agree_on_its_settings(kind, tmp_pa
     seen = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert len(set(seen)) == 1, seen
+    assert len(create_or_load_study(url, "s", enqueue={"a": 1.0}).trials) == 1  # queued once, by the creator
