@@ -123,12 +123,13 @@ def create_or_load_study(
             return optuna.load_study(study_name=study_name, storage=storage), False
 
     study, created = _retry_races(create_or_load, what=f"study {study_name!r}")
-    if created and enqueue is not None:
-        study.enqueue_trial(enqueue)
-    if settings is None:
-        return study
     if created:
-        study.set_user_attr(settings_key, settings)
+        if settings is not None:  # before the first trial: loaders take a study with trials as an old one
+            study.set_user_attr(settings_key, settings)
+        if enqueue is not None:
+            study.enqueue_trial(enqueue)
+        return study
+    if settings is None:
         return study
     deadline = time.monotonic() + wait
     while settings_key not in study.user_attrs:
