@@ -170,3 +170,20 @@ def test_threads_with_a_postgresql_storage(fresh_db):
                              random_state=3, storage=storage, study_name=name, n_jobs=2)
         assert sorted(t.number for t in result.trials_) == list(range(10))
         assert len(complete_trials(fresh_db, name)) == 10
+
+
+def test_processes_creating_one_study_at_once_agree_on_its_settings(fresh_db):
+    import json
+    import sys
+
+    code = ("import sys, time, json; from compact.storage import create_or_load_study; "
+            "time.sleep(max(0, float(sys.argv[1]) - time.time())); "
+            f"s = create_or_load_study({fresh_db!r}, 's', settings={{'random_state': int(sys.argv[2])}}, "
+            "enqueue={'a': 1.0}); print(json.dumps(s.user_attrs['compact']))")
+    start = str(time.time() + 4)
+    procs = [subprocess.Popen([sys.executable, "-c", code, start, str(i)], stdout=subprocess.PIPE, text=True)
+             for i in range(4)]
+    seen = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert all(s == seen[0] for s in seen), seen
+    assert len(create_or_load_study(fresh_db, "s").trials) == 1
