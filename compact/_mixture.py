@@ -11,6 +11,11 @@ from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 METHODS = ("oracle", "density_tree")
 
 
+def space_of(method: str) -> tuple:
+    """The optimisation variables of ``method``."""
+    return SEARCH_SPACE + (DEPTH_PARAM,) if method == "density_tree" else SEARCH_SPACE
+
+
 def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds: SeedStreams, n_jobs: int):
     """``(mixture, search space, fitted oracle or None)`` for ``method``.
 
@@ -23,8 +28,7 @@ def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds:
     if method == "density_tree":
         tree = fit_density_tree(problem.X_train, targets, regression=problem.regression,
                                 random_state=int31(seeds.oracle))
-        return DensityTreeMixture(segment_levels(tree, problem.X_train), problem.strata), \
-            SEARCH_SPACE + (DEPTH_PARAM,), None
+        return DensityTreeMixture(segment_levels(tree, problem.X_train), problem.strata), space_of(method), None
     fitted = resolve_oracle(oracle, problem.X_train, targets, random_state=int31(seeds.oracle), n_jobs=n_jobs,
                             regression=problem.regression)
     if problem.regression:
@@ -33,4 +37,4 @@ def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds:
         u = uncertainty(fitted.predict_proba(problem.X_train))
     if flatten:
         u = flatten_uncertainty(u)
-    return DPBetaMixture(u, problem.strata), SEARCH_SPACE, fitted
+    return DPBetaMixture(u, problem.strata), space_of(method), fitted

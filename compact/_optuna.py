@@ -26,11 +26,17 @@ from .result import TrialRecord
 Evaluate = Callable[[list[tuple[int, DistributionParams]]], list[TrialRecord]]
 
 
-def open_study(*, storage=None, study_name: str | None = None):
-    """A maximising study, new or (with ``storage``) loaded to be continued."""
+def open_study(storage, study_name: str | None, *, settings: dict, space: tuple[Param, ...]):
+    """A maximising study, new or (with ``storage``) loaded to be continued.
+
+    ``storage`` is resolved already (:func:`compact.storage.resolve_storage`).
+    The process that creates the study records ``settings`` and queues the
+    original distribution, once, even when several workers start together.
+    """
     from .storage import create_or_load_study
 
-    return create_or_load_study(storage, study_name, direction="maximize")
+    return create_or_load_study(storage, study_name, direction="maximize", settings=settings,
+                                enqueue=original_params(space))
 
 
 def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) -> int:
@@ -46,7 +52,7 @@ def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) 
         Naming the first setting that differs.
     """
     stored = study.user_attrs.get("compact")
-    if stored is None:
+    if stored is None:  # an in-memory study, or one made by hand
         study.set_user_attr("compact", {**fingerprint, "random_state": seed})
         return seed
     for key, value in fingerprint.items():
@@ -71,17 +77,15 @@ def prepare_study(study, seed: int, *, space: tuple[Param, ...], n_startup_trial
     """
     import optuna
 
+    from .storage import enqueue_once
+
     study.sampler = optuna.samplers.TPESampler(
         seed=seed,
         multivariate=True,
         n_startup_trials=n_startup_trials,
         constant_liar=True,  # keeps parallel workers from proposing the same point
     )
-    alive = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
-    original = original_params(space)
-    if not any(t.params == original or t.system_attrs.get("fixed_params") == original
-               for t in study.get_trials(deepcopy=False, states=alive)):
-        study.enqueue_trial(original)
+    enqueue_once(study, original_params(space))
     return study
 
 
@@ -147,20 +151,43 @@ def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, n_jobs, timeou
 def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, batch, on_trial) -> None:
     import optuna
 
+    from .storage import ask, keep_alive
+
     began = time.perf_counter()
     while (left := n_trials - n_complete(study)) > 0:
         if timeout is not None and time.perf_counter() - began > timeout:
             break
-        trials = [study.ask() for _ in range(min(batch, left))]
+        trials = ask(study, min(batch, left))
         try:
-            records = evaluate([(trial.number, suggest(trial, space)) for trial in trials])
+            with keep_alive(study, trials):  # a long batch must not look like a dead worker
+                records = evaluate([(trial.number, suggest(trial, space)) for trial in trials])
         except BaseException:
             for trial in trials:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                _tell(study, trial, state=optuna.trial.TrialState.FAIL)
             raise
         for trial, record in zip(trials, records):
-            study.tell(trial, _keep(trial, record))
+            _tell(study, trial, _keep(trial, record))
             on_trial()
+
+
+def _tell(study, trial, value=None, *, state=None) -> None:
+    """Tell, unless the heartbeat already failed the trial (its worker looked dead): then it is lost."""
+    import optuna
+
+    try:
+        study.tell(trial, value, state=state)
+    except optuna.exceptions.UpdateFinishedTrialError:
+        pass
+
+
+def wait_for_others(study) -> None:
+    """On a shared study with heartbeats: wait until no trial runs (dead workers' trials fail
+    meanwhile), so that every worker sees the same finished trials and returns the same model."""
+    from .storage import stale_after, wait_for_running
+
+    limit = stale_after(study._storage)
+    if limit is not None:
+        wait_for_running(study, timeout=2 * limit)
 
 
 def _keep(trial, record: TrialRecord) -> float:

@@ -82,6 +82,11 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         seeded by the trial number, so the refit is the same model).
     study_name : str, optional
         Name of the study in ``storage``.
+    heartbeat_interval, grace_period : float, optional
+        Seconds between a running trial's heartbeats, and of silence after
+        which it counts as dead (default twice the interval): with an RDB or
+        journal storage, a killed worker's trial is then marked failed and
+        its parameters run again (:mod:`compact.storage`).
 
     Returns
     -------

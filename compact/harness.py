@@ -376,7 +376,7 @@ def compare(
     check_scoring(adapter.estimator, scoring=scoring)
     compacts = bool({"compacted", "compacted_sparse"} & set(names))
     search = dict(search_params or {}, n_trials=n_trials, n_draws=n_draws, scoring=scoring)
-    CompactSearch(adapter, **search)._check_params()  # bad search parameters fail before any task
+    CompactSearch(adapter, **search).check_params()  # bad search parameters fail before any task
     setup = _Setup(adapter, scoring, primary, search,
                    dict(pruning or {}), oracle, compact_method,
                    "distilled" in names or (compact_method == "oracle" and compacts))

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.metrics import check_scoring
 
 from . import _optuna
-from ._mixture import METHODS, make_mixture
+from ._mixture import METHODS, make_mixture, space_of
 from ._problem import make_problem
 from ._progress import Progress
 from ._seeds import SeedStreams, int31
@@ -29,6 +29,7 @@ from ._validation import check_data, check_positive_int, check_scorer, check_see
 from .adapters import DecodedClassifier, get_adapter
 from .distributions import DistributionParams, original_params
 from .result import CompactResult
+from .storage import resolve_storage
 
 
 class CompactSearch(BaseEstimator):
@@ -60,6 +61,8 @@ class CompactSearch(BaseEstimator):
         timeout=None,
         storage=None,
         study_name=None,
+        heartbeat_interval=None,
+        grace_period=None,
     ):
         self.estimator = estimator
         self.size = size
@@ -79,6 +82,8 @@ class CompactSearch(BaseEstimator):
         self.timeout = timeout
         self.storage = storage
         self.study_name = study_name
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period
 
     def _default_estimator(self):
         raise ValueError("estimator is required: the small model family to compact, e.g. DecisionTreeClassifier().")
@@ -90,17 +95,18 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode = self._check_params()
+        adapter, request, weights_mode, storage = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
         scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
         with _optuna.quiet_optuna():
-            study = _optuna.open_study(storage=self.storage, study_name=self.study_name)
-            seeds = SeedStreams(_optuna.check_fingerprint(
-                study, self._fingerprint(adapter, request, scoring, n_samples=len(X)),
-                seed=check_seed(self.random_state), seed_given=self.random_state is not None,
-            ))
+            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X))
+            seed = check_seed(self.random_state)
+            study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
+                                       space=space_of(self.method))
+            seeds = SeedStreams(_optuna.check_fingerprint(study, fingerprint, seed=seed,
+                                                          seed_given=self.random_state is not None))
             problem = make_problem(X, y, feature_names=feature_names, validation_size=self.validation_size,
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
@@ -143,12 +149,14 @@ class CompactSearch(BaseEstimator):
         if interrupted:
             warnings.warn(f"Interrupted after {len(log.records)} trials; returning the best model so far.",
                           RuntimeWarning, stacklevel=3)
+        else:
+            _optuna.wait_for_others(study)
         log.adopt(_optuna.finished_records(study, space), refit=lambda n, p: trainer.run_trials([(n, p)])[0])
         return interrupted
 
     # -- parts -------------------------------------------------------------------------
-    def _check_params(self):
-        """Every parameter checked before any work: ``(adapter, size request, weights_mode)``."""
+    def check_params(self):
+        """Every parameter checked before any work: ``(adapter, size request, weights_mode, storage)``."""
         if self.method not in METHODS:
             raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
         for name in ("n_trials", "n_draws", "n_jobs", "trial_batch"):
@@ -157,6 +165,8 @@ class CompactSearch(BaseEstimator):
         check_timeout(self.timeout)
         if self.storage is None and self.study_name is not None:
             raise ValueError("study_name needs a storage to keep the study in.")
+        storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
+                                  grace_period=self.grace_period)
         adapter = get_adapter(self._template(), self.size_param)
         request = adapter.normalize_size(self.size)
         weights_mode = bool(self.weights_mode)
@@ -164,7 +174,7 @@ class CompactSearch(BaseEstimator):
             warnings.warn(f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
             weights_mode = False
-        return adapter, request, weights_mode
+        return adapter, request, weights_mode, storage
 
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""

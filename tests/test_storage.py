@@ -1,11 +1,29 @@
-"""Trials kept in an Optuna storage: resume, and several worker processes sharing a study."""
+"""Trials kept in an Optuna storage: resume, several worker processes sharing a study, compact.storage."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
 import pytest
+import storage_worker  # tests/storage_worker.py
 from joblib import Parallel, delayed
 from sklearn.naive_bayes import GaussianNB
 from sklearn.tree import DecisionTreeClassifier
 
 import compact
+from compact.storage import (
+    ask,
+    create_or_load_study,
+    enqueue_once,
+    fail_stale_trials,
+    heartbeat_enabled,
+    keep_alive,
+    resolve_storage,
+    single_process_only,
+)
 
 
 def run(X, y, storage, n_trials, random_state=3, **kw):
@@ -68,3 +86,324 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
         top = max(result.trials_, key=lambda t: (t.score, -t.number))
         assert result.best_params_ == top.params and result.best_score_ == top.score and result.best_draw_score_ == max(top.scores)
         assert result.best_score_ >= result.baseline_score_
+
+
+# --------------------------------------------------------------------------- compact.storage
+
+COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
+                                    optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+
+
+def states(study):
+    return [t.state for t in study.get_trials(deepcopy=False)]
+
+
+@pytest.mark.parametrize("storage, match", [
+    ("foo://bar", "unknown scheme 'foo://'"),
+    ("http://example.com/x", "unknown scheme"),
+    ("sqlite:////nonexistent-folder-xyz/x.db", "folder '/nonexistent-folder-xyz' does not exist"),
+    ("sqlite://relative.db", "three slashes"),
+    ("/nonexistent-folder-xyz/runs.journal", "does not exist"),
+    ("", "empty"),
+])
+def test_bad_storage_is_one_clear_line_before_any_work(storage, match):
+    with pytest.raises(ValueError, match=match) as info:
+        resolve_storage(storage)
+    assert "\n" not in str(info.value)
+
+
+def test_folder_as_storage_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="is a folder"):
+        resolve_storage(str(tmp_path))
+    with pytest.raises(ValueError, match="is a folder"):
+        resolve_storage(f"sqlite:///{tmp_path}")
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"heartbeat_interval": 0}, "heartbeat_interval must be a positive"),
+    ({"heartbeat_interval": "5"}, "heartbeat_interval must be a positive"),
+    ({"grace_period": 5}, "grace_period needs heartbeat_interval"),
+    ({"heartbeat_interval": 5, "grace_period": 5}, "must exceed"),
+])
+def test_bad_heartbeat_settings(kw, match, tmp_path):
+    with pytest.raises(ValueError, match=match):
+        resolve_storage(str(tmp_path / "x.journal"), **kw)
+
+
+def test_objects_and_none_pass_through():
+    assert resolve_storage(None) is None
+    storage = optuna.storages.InMemoryStorage()
+    assert resolve_storage(storage, heartbeat_interval=1) is storage
+
+
+def test_kinds_of_storage(tmp_path):
+    journal = resolve_storage(str(tmp_path / "a.journal"))
+    assert isinstance(journal, optuna.storages.JournalStorage) and not heartbeat_enabled(journal)
+    assert heartbeat_enabled(resolve_storage(str(tmp_path / "b.journal"), heartbeat_interval=1))
+    sqlite = resolve_storage(f"sqlite:///{tmp_path / 'c.db'}", heartbeat_interval=1, grace_period=3)
+    assert isinstance(sqlite, optuna.storages.RDBStorage) and heartbeat_enabled(sqlite)
+    assert single_process_only(sqlite) and single_process_only("sqlite:///x.db")
+    assert not single_process_only(journal) and not single_process_only("postgresql://h/db")
+    study = create_or_load_study(sqlite, "s")
+    assert single_process_only(study._storage)  # also behind Optuna's cache wrapper
+    assert create_or_load_study(sqlite, "s")._study_id == study._study_id  # loaded, not a second one
+
+
+def test_journal_storage_pickles_with_its_heartbeat(tmp_path):
+    import pickle
+
+    storage = resolve_storage(str(tmp_path / "a.journal"), heartbeat_interval=2, grace_period=5)
+    copy = pickle.loads(pickle.dumps(storage))
+    assert type(copy) is type(storage) and copy.get_heartbeat_interval() == 2
+
+
+@pytest.mark.parametrize("kind", ["journal", "sqlite"])
+def test_stale_trial_fails_after_grace_period_and_is_queued_again(kind, tmp_path):
+    url = str(tmp_path / "a.journal") if kind == "journal" else f"sqlite:///{tmp_path / 'a.db'}"
+    storage = resolve_storage(url, heartbeat_interval=1, grace_period=2)
+    study = create_or_load_study(storage, "s")
+    (trial,) = ask(study)
+    x = trial.suggest_float("x", 0, 1)
+    with keep_alive(study, [trial]):  # a live trial's heartbeat goes on past the grace period
+        time.sleep(3)
+        fail_stale_trials(study)
+        assert states(study) == [RUNNING]
+    # Its worker "dies": no more heartbeats.
+    time.sleep(3.5)
+    fail_stale_trials(study)
+    assert states(study) == [FAIL, WAITING]
+    retry = study.get_trials(deepcopy=False)[1]
+    assert retry.params == {"x": x} and retry.system_attrs["failed_trial"] == 0
+    (again,) = ask(study)
+    assert again.number == 1 and again.suggest_float("x", 0, 1) == x
+    study.tell(again, 1.0)
+    assert states(study) == [FAIL, COMPLETE]
+
+
+def test_enqueue_once_requeues_a_failed_original_trial(tmp_path):
+    study = create_or_load_study(str(tmp_path / "a.journal"), "s")
+    original = {"a": 1.0, "b": 0.5}
+    assert enqueue_once(study, original) and not enqueue_once(study, original)  # waiting
+    (trial,) = ask(study)
+    trial.suggest_float("a", 0, 2), trial.suggest_float("b", 0, 1)
+    assert not enqueue_once(study, original)  # running
+    study.tell(trial, state=FAIL)
+    assert enqueue_once(study, original)  # failed: queued again
+    (trial,) = ask(study)
+    assert trial.suggest_float("a", 0, 2) == 1.0 and trial.suggest_float("b", 0, 1) == 0.5
+    study.tell(trial, 0.3)
+    assert not enqueue_once(study, original)  # complete
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_two_processes_starting_at_once_on_a_fresh_storage(kind, tmp_path):
+    """Both exit 0 and the study holds the asked number of complete trials (at most one over)."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else str(tmp_path / "fresh.journal")
+    for attempt in range(2):  # two fresh starts: the race must never bite
+        study_name = f"s{attempt}"
+        reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, study=study_name))
+        study = optuna.load_study(study_name=study_name, storage=resolve_storage(url))
+        complete = [t for t in study.get_trials(deepcopy=False) if t.state == COMPLETE]
+        assert 8 <= len(complete) <= 9
+        assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tmp_path):
+    """A journal file with heartbeat: the killed worker's trial is failed, re-run, and n_trials reached."""
+    url = str(tmp_path / "kill.journal")
+    heartbeat, grace, n_trials = 1, 3, 6
+    (victim, _), = storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials, slow=0.4,
+                                         heartbeat=heartbeat, grace=grace)
+    storage = resolve_storage(url, heartbeat_interval=heartbeat, grace_period=grace)
+    deadline = time.time() + 120
+    killed = None
+    while time.time() < deadline and victim.poll() is None:
+        try:
+            study = optuna.load_study(study_name="s", storage=storage)
+        except KeyError:  # not created yet
+            time.sleep(0.2)
+            continue
+        trials = study.get_trials(deepcopy=False)
+        running = [t for t in trials if t.state == RUNNING and t.params]  # suggested: fitting now
+        if sum(t.state == COMPLETE for t in trials) >= 2 and running:
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
+            killed = running[0]
+            break
+        time.sleep(0.05)
+    assert killed is not None, "the worker never had a running trial after two complete ones"
+    killed_at = time.time()
+    fail_stale_trials(study)
+    assert study.get_trials(deepcopy=False)[killed.number].state == RUNNING  # still within grace
+    while study.get_trials(deepcopy=False)[killed.number].state == RUNNING:
+        assert time.time() - killed_at < grace + 2 * heartbeat + 2, "not failed within the grace period"
+        time.sleep(0.25)
+        fail_stale_trials(study)
+    trials = study.get_trials(deepcopy=False)
+    assert trials[killed.number].state == FAIL
+    failed_params = trials[killed.number].params
+    retries = [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+    assert len(retries) == 1 and retries[0].state == WAITING
+
+    (report,) = storage_worker.collect(storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials,
+                                                             heartbeat=heartbeat, grace=grace))
+    trials = optuna.load_study(study_name="s", storage=storage).get_trials(deepcopy=False)
+    assert sum(t.state == COMPLETE for t in trials) == n_trials
+    assert trials[retries[0].number].state == COMPLETE  # the killed trial's parameters were run again
+    rerun = trials[retries[0].number].params
+    assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
+    assert report["best_trial"] in [t.number for t in trials if t.state == COMPLETE]
+
+
+def test_wait_for_running(tmp_path):
+    from compact.storage import wait_for_running
+
+    study = create_or_load_study(str(tmp_path / "a.journal"), "s")
+    assert wait_for_running(study, timeout=0)
+    (trial,) = ask(study)
+    began = time.monotonic()
+    assert not wait_for_running(study, timeout=0.3, poll=0.1)
+    assert 0.3 <= time.monotonic() - began < 2
+    study.tell(trial, 1.0)
+    assert wait_for_running(study, timeout=5)
+
+
+@pytest.mark.parametrize("storage, match", [("foo://bar", "unknown scheme"),
+                                            ("sqlite:////nonexistent-folder-xyz/x.db", "does not exist")])
+def test_fit_refuses_a_bad_storage_before_any_work(small_data, storage, match):
+    X, y = small_data
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        run(X, y, storage, 4)
+    assert time.perf_counter() - began < 5
+
+
+def test_fit_with_a_url_two_processes_at_once_on_a_fresh_sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, pass_url=True))
+    study = optuna.load_study(study_name="s", storage=resolve_storage(url))
+    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+# --------------------------------------------------------------------------- Redis journal
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A throw-away redis-server on loopback (Debian package redis-server), or skip saying why."""
+    import shutil
+    import socket
+
+    url = os.environ.get("COMPACT_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    try:
+        import redis
+    except ImportError:
+        pytest.skip("the redis package is not installed (pip install 'compact[redis]')")
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("no redis-server on this machine (Debian package redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.skip("redis-server did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_redis_url_is_a_journal_with_heartbeat(redis_url):
+    storage = resolve_storage(redis_url, heartbeat_interval=1, grace_period=2)
+    assert isinstance(storage, optuna.storages.JournalStorage) and heartbeat_enabled(storage)
+    study = create_or_load_study(storage, f"r{time.time_ns()}")
+    (trial,) = ask(study)
+    trial.suggest_float("x", 0, 1)
+    with keep_alive(study, [trial]):
+        pass
+    time.sleep(2.5)
+    fail_stale_trials(study)
+    assert states(study) == [FAIL, WAITING]
+
+
+def test_unreachable_redis_is_one_clear_line():
+    pytest.importorskip("redis")
+    with pytest.raises(ValueError, match="cannot connect") as info:
+        resolve_storage("redis://127.0.0.1:1/0")
+    assert "\n" not in str(info.value)
+
+
+def test_two_processes_starting_at_once_on_redis(redis_url, tmp_path):
+    study_name = f"r{time.time_ns()}"
+    reports = storage_worker.collect(storage_worker.launch(redis_url, 2, tmp_path, n_trials=8, study=study_name))
+    study = optuna.load_study(study_name=study_name, storage=resolve_storage(redis_url))
+    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+def test_threads_on_sqlite_pop_each_waiting_trial_once(small_data, tmp_path):
+    """n_jobs=2 on SQLite: no 'Cannot tell a COMPLETE trial', no lost trial (SQLite ignores FOR UPDATE)."""
+    import pickle
+
+    X, y = small_data
+    for attempt in range(3):
+        storage = resolve_storage(f"sqlite:///{tmp_path / f'threads{attempt}.db'}")
+        result = run(X, y, storage, 10, n_jobs=2)
+        study = optuna.load_study(study_name="s", storage=storage)
+        assert sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) == 10
+        assert sorted(t.number for t in result.trials_) == list(range(10))
+    copy = pickle.loads(pickle.dumps(storage))
+    assert type(copy) is type(storage) and len(optuna.load_study(study_name="s", storage=copy).trials) == 10
+
+
+def test_settings_recorded_once_and_checked(tmp_path):
+    from compact.storage import check_settings
+
+    url = str(tmp_path / "a.journal")
+    mine = {"random_state": 7, "size": [6], "family": "DecisionTreeClassifier", "scoring": "f1_macro"}
+    study = create_or_load_study(url, "s", settings=mine)
+    assert study.user_attrs["compact"] == mine
+    other = create_or_load_study(url, "s", settings={**mine, "random_state": 99})  # a later worker
+    assert other.user_attrs["compact"]["random_state"] == 7  # the creator's settings stand
+    assert check_settings(other, {**mine, "random_state": None}) == mine  # seed left out: adopted
+    assert check_settings(other, {**mine, "size": (6,)})["size"] == (6,)  # tuple == stored list
+    with pytest.raises(ValueError, match=r"was run with size=\[6\]; this run has size=\[1\]\. ") as info:
+        check_settings(other, {**mine, "size": [1]})
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match="random_state=7, scoring='f1_macro'; this run has random_state=3, scoring"):
+        check_settings(other, {**mine, "random_state": 3, "scoring": "accuracy"})
+    assert check_settings(other, {**mine, "method": "oracle"})["method"] == "oracle"  # a new key is added
+    assert create_or_load_study(url, "s").user_attrs["compact"]["method"] == "oracle"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_processes_creating_one_study_at_once_agree_on_its_settings(kind, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else str(tmp_path / "fresh.journal")
+    code = ("import sys, time, json; from compact.storage import create_or_load_study; "
+            "time.sleep(max(0, float(sys.argv[1]) - time.time())); "
+            f"s = create_or_load_study({url!r}, 's', settings={{'random_state': int(sys.argv[2])}}, "
+            "enqueue={'a': 1.0}); "
+            "print(json.dumps(s.user_attrs['compact']))")
+    start = str(time.time() + 3)
+    procs = [subprocess.Popen([sys.executable, "-c", code, start, str(i)], stdout=subprocess.PIPE, text=True)
+             for i in range(3)]
+    seen = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert len(set(seen)) == 1, seen
+    assert len(create_or_load_study(url, "s", enqueue={"a": 1.0}).trials) == 1  # queued once, by the creator

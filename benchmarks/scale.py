@@ -1,0 +1,85 @@
+"""Trials per second with 1, 2, 4 worker processes sharing one study.
+
+Usage::
+
+    python benchmarks/scale.py [--workers 1 2 4] [--trials 40] [--slow 0.05]
+                               [--storage postgres journal] [--postgres-url URL] [--smoke]
+
+Each configuration starts its workers at the same instant (tests/storage_worker.py:
+``compact.fit`` of a depth-2 tree on three digit classes, 2 draws a trial, each
+fit slowed by ``--slow`` seconds to stand in for a real model) on a new study,
+and reports the study's complete trials divided by the wall time from the
+first worker's start to the last one's end. PostgreSQL comes from
+``--postgres-url``, ``COMPACT_TEST_POSTGRES_URL`` or ``.ci/postgres.sh start``;
+``journal`` is a journal file in a temporary folder (one machine).
+``--smoke`` runs 1 and 2 workers with 8 trials: a check that it works, not a
+measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import storage_worker  # noqa: E402  (tests/storage_worker.py)
+
+
+def postgres_url(given: str | None) -> str:
+    url = given or os.environ.get("COMPACT_TEST_POSTGRES_URL")
+    if url:
+        return url
+    done = subprocess.run(["bash", str(ROOT / ".ci" / "postgres.sh"), "start"], capture_output=True, text=True)
+    match = re.search(r"COMPACT_TEST_POSTGRES_URL=(\S+)", done.stdout)
+    if done.returncode != 0 or not match:
+        raise SystemExit(f"no PostgreSQL server: {done.stderr.strip()}")
+    return match.group(1)
+
+
+def measure(storage: str, n_workers: int, n_trials: int, slow: float, folder: str) -> tuple[float, int, float]:
+    study = f"bench-{n_workers}-{time.time_ns()}"
+    reports = storage_worker.collect(
+        storage_worker.launch(storage, n_workers, folder, n_trials=n_trials, slow=slow, study=study), timeout=3600
+    )
+    import optuna
+
+    from compact.storage import resolve_storage
+
+    trials = optuna.load_study(study_name=study, storage=resolve_storage(storage)).get_trials(deepcopy=False)
+    complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    seconds = max(r["ended"] for r in reports) - min(r["began"] for r in reports)
+    return complete / seconds, complete, seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--slow", type=float, default=0.05, help="extra seconds per model fit")
+    parser.add_argument("--storage", nargs="+", choices=("postgres", "journal"), default=["postgres", "journal"])
+    parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--smoke", action="store_true", help="1 and 2 workers, 8 trials: a check, not a measurement")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.workers, args.trials = [1, 2], 8
+
+    with tempfile.TemporaryDirectory() as folder:
+        print(f"{'storage':<10} {'workers':>7} {'trials':>6} {'seconds':>8} {'trials/s':>9}")
+        for kind in args.storage:
+            for n_workers in args.workers:
+                storage = (postgres_url(args.postgres_url) if kind == "postgres"
+                           else os.path.join(folder, f"bench-{n_workers}-{time.time_ns()}.journal"))
+                rate, complete, seconds = measure(storage, n_workers, args.trials, args.slow, folder)
+                print(f"{kind:<10} {n_workers:>7} {complete:>6} {seconds:>8.1f} {rate:>9.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

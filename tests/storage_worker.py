@@ -1,0 +1,114 @@
+"""A worker process for the storage tests and benchmarks/scale.py (not collected by pytest).
+
+    python tests/storage_worker.py STORAGE --study NAME --n-trials N [--start-at EPOCH]
+        [--heartbeat S --grace S] [--slow S] [--out result.json] [--pass-url]
+
+Resolves STORAGE with compact.storage.resolve_storage (or, with --pass-url,
+passes the URL string to compact.fit), waits until --start-at (so that
+several workers start at the same instant), runs compact.fit on a fixed small
+problem and writes what it returned as JSON.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from sklearn.datasets import load_digits
+from sklearn.naive_bayes import GaussianNB
+from sklearn.tree import DecisionTreeClassifier
+
+
+class SlowTree(DecisionTreeClassifier):
+    """A decision tree whose fit takes ``slow`` more seconds (set on the class)."""
+
+    slow = 0.0
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        time.sleep(type(self).slow)
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("storage")
+    parser.add_argument("--study", default="s")
+    parser.add_argument("--n-trials", type=int, default=8)
+    parser.add_argument("--start-at", type=float, default=None)
+    parser.add_argument("--heartbeat", type=float, default=None)
+    parser.add_argument("--grace", type=float, default=None)
+    parser.add_argument("--slow", type=float, default=0.0)
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--pass-url", action="store_true")
+    args = parser.parse_args()
+
+    import compact
+    from compact.storage import resolve_storage
+
+    X, y = load_digits(return_X_y=True)
+    keep = y < 3
+    X, y = X[keep], y[keep]
+    SlowTree.slow = args.slow
+    if args.start_at is not None:
+        time.sleep(max(0.0, args.start_at - time.time()))
+    began = time.time()
+    storage = args.storage if args.pass_url else resolve_storage(
+        args.storage, heartbeat_interval=args.heartbeat, grace_period=args.grace
+    )
+    result = compact.fit(
+        SlowTree(), X, y, size=2, oracle=GaussianNB(), n_trials=args.n_trials, n_draws=2,
+        random_state=3, storage=storage, study_name=args.study, verbose=0,
+    )
+    best = max(result.trials_, key=lambda t: (t.score, -t.number))
+    report = {
+        "began": began,
+        "ended": time.time(),
+        "best_trial": best.number,
+        "best_params": result.best_params_,
+        "best_score": result.best_score_,
+        "trials": [t.number for t in result.trials_],
+    }
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(report, f)
+
+
+def launch(storage, n_workers, folder, *, delay=None, **options):
+    """Start ``n_workers`` worker processes that begin ``compact.fit`` at the same instant.
+
+    ``delay`` seconds from now (default: enough for their imports); ``options``
+    are the command-line options above (``n_trials=6`` -> ``--n-trials 6``).
+    Returns ``[(process, out_path)]``.
+    """
+    if delay is None:
+        delay = 4.0 + 1.5 * n_workers
+    start_at = time.time() + delay
+    workers = []
+    for i in range(n_workers):
+        out = os.path.join(str(folder), f"worker{i}-{time.time_ns()}.json")
+        cmd = [sys.executable, __file__, str(storage), "--start-at", str(start_at), "--out", out]
+        for key, value in options.items():
+            flag = "--" + key.replace("_", "-")
+            if value is True:
+                cmd.append(flag)
+            elif value is not None and value is not False:
+                cmd += [flag, str(value)]
+        workers.append((subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), out))
+    return workers
+
+
+def collect(workers, timeout=300):
+    """Wait for ``launch``'s workers; the JSON report of each, or AssertionError with its stderr."""
+    reports = []
+    for process, out in workers:
+        _, err = process.communicate(timeout=timeout)
+        assert process.returncode == 0, f"worker exited {process.returncode}:\n{err[-3000:]}"
+        with open(out) as f:
+            reports.append(json.load(f))
+    return reports
+
+
+if __name__ == "__main__":
+    main()
