@@ -508,12 +508,14 @@ def _to_text(model, names):
     n = _n_features(inner)
     names = list(names) if names is not None else [f"x[{i}]" for i in range(n)]
     if hasattr(inner, "tree_"):
-        return _tree_text(inner, names, classes)
+        # a tree inside DecodedClassifier was fitted on class codes: show the labels
+        return _tree_text(inner, names, classes if inner is not model else None)
     if hasattr(inner, "estimators_") and all(hasattr(e, "tree_") for e in np.ravel(inner.estimators_)):
         parts = [f"{type(inner).__name__} of {len(inner.estimators_)} trees"
                  + (" (the prediction averages the trees' class probabilities)" if classes is not None else
                     " (the prediction is the mean of the trees)")]
         for i, est in enumerate(np.ravel(inner.estimators_)):
+            # a forest's trees predict class codes 0..K-1
             parts.append(f"\ntree {i}:\n" + _tree_text(est, names, classes))
         return "\n".join(parts)
     if hasattr(inner, "coef_"):
@@ -521,17 +523,15 @@ def _to_text(model, names):
     raise ValueError(f"Text export supports trees, forests of trees and linear models, not {type(inner).__name__}.")
 
 
-def _tree_text(tree, names, classes):
+def _tree_text(tree, names, decode=None):
+    """``export_text`` of one tree; ``decode`` maps its class codes to labels."""
     from sklearn.tree import export_text
 
     kwargs = {}
-    if classes is not None and getattr(tree, "n_classes_", None) is not None:
-        codes = np.asarray(getattr(tree, "classes_", np.arange(len(classes))), dtype=int) \
-            if np.issubdtype(np.asarray(getattr(tree, "classes_", [0])).dtype, np.integer) else None
-        labels = [str(classes[c]) for c in codes] if codes is not None and codes.max() < len(classes) \
-            else [str(c) for c in tree.classes_]
-        kwargs["class_names"] = labels
-    return export_text(tree, feature_names=list(names), **kwargs)
+    if getattr(tree, "classes_", None) is not None:
+        codes = tree.classes_
+        kwargs["class_names"] = [str(decode[int(c)]) if decode is not None else str(c) for c in codes]
+    return export_text(tree, feature_names=list(names), decimals=3, **kwargs)
 
 
 def _term(weight, name):
