@@ -490,7 +490,8 @@ def _to_c(model, *, name):
         # emlearn's "loadable" network (its "inline" code generator fails on the activation constants)
         code = net.c_generate_net_loadable(activations, [_exact(w) for w in weights], [_exact(b) for b in biases],
                                            prefix=name)
-        header += f"/* Network code: compile with -I{c_include_dir()} -lm (emlearn's headers). */\n"
+        header += ("/* Needs emlearn's headers: gcc -I\"$(python -c 'import compact.deployment as d; "
+                   "print(d.c_include_dir())')\" ... -lm */\n")
     else:
         raise ValueError(f"C export supports decision trees, random forests, extra trees and MLPs, "
                          f"not {kind}; use format='onnx'.")
