@@ -8,7 +8,16 @@ fast.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import metadata as _metadata
+
+#: Name of the distribution on the package index (``pip install compact-learn``);
+#: the import name is ``compact``.
+DISTRIBUTION = "compact-learn"
+
+try:  # the version is written once, in pyproject.toml
+    __version__ = _metadata.version(DISTRIBUTION)
+except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
 __all__ = [
     "fit",
     "compare",
@@ -20,6 +29,8 @@ __all__ = [
     "LinearProbabilityClassifier",
     "TorchMLPClassifier",
     "TorchModuleClassifier",
+    "export",
+    "model_card",
     "__version__",
 ]
 
@@ -34,6 +45,8 @@ _LAZY = {
     "LinearProbabilityClassifier": ("compact.linear_probability", "LinearProbabilityClassifier"),
     "TorchMLPClassifier": ("compact.neural", "TorchMLPClassifier"),
     "TorchModuleClassifier": ("compact.neural", "TorchModuleClassifier"),
+    "export": ("compact.deployment", "export"),
+    "model_card": ("compact.deployment", "model_card"),
 }
 
 
