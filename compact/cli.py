@@ -147,8 +147,6 @@ def _check_driver(storage: str, scheme: str, dialect: str) -> None:
 def _check_exports(formats) -> None:
     if not formats:
         return
-    if importlib.util.find_spec("compact.export") is None:
-        raise ValueError("--export needs compact.export, which this version of compact lacks.")
     for fmt in formats:
         missing = [m for m in EXPORT_NEEDS[fmt] if importlib.util.find_spec(m) is None]
         if missing:
@@ -269,34 +267,15 @@ def cmd_fit(args) -> int:
 
 
 def export_model(model, fmt: str, path: str, feature_names) -> str:
-    """Write ``compact.export.export(model, format=fmt)`` to ``path`` atomically."""
-    import inspect
+    """Write ``compact.export(model, format=fmt)`` to ``path`` atomically."""
+    from .deployment import export
 
-    from compact.export import export
-
-    accepted = inspect.signature(export).parameters
-    kwargs = {"feature_names": [str(f) for f in feature_names]} if "feature_names" in accepted else {}
-    if "n_features" in accepted:
-        kwargs["n_features"] = len(feature_names)
+    names = [str(f) for f in feature_names]
     try:
-        if "path" in accepted:  # an export that writes the file itself
-            atomic_write(path, lambda tmp: export(model, format=fmt, path=tmp, **kwargs))
-            return path
-        exported = export(model, format=fmt, **kwargs)
+        atomic_write(path, lambda tmp: export(model, format=fmt, path=tmp, feature_names=names))
     except Exception as err:
         raise RuntimeError(f"--export {fmt} failed ({type(err).__name__}: {err}); the model itself is saved.") \
             from err
-    if exported is None:
-        raise RuntimeError(f"--export {fmt}: compact.export returned nothing; the model itself is saved.")
-    if hasattr(exported, "SerializeToString"):  # an ONNX ModelProto
-        exported = exported.SerializeToString()
-    if isinstance(exported, bytes):
-        def write(tmp):
-            with open(tmp, "wb") as fh:
-                fh.write(exported)
-    else:
-        write = _write_text(str(exported))
-    atomic_write(path, write)
     return path
 
 

@@ -136,6 +136,12 @@ class CompactResult:
             "trials": [t.to_dict() for t in self.trials_],
         }
 
+    def model_card(self, *, feature_names=None) -> dict[str, Any]:
+        """How the model was made, JSON-safe: see :func:`compact.deployment.model_card`."""
+        from .deployment import model_card
+
+        return model_card(self, feature_names=feature_names)
+
     def to_json(self, path=None, **kwargs) -> str:
         """The :meth:`to_dict` summary as JSON; written to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=kwargs.pop("indent", 2), **kwargs)

@@ -343,27 +343,18 @@ def test_help_for_every_option():
 # -- export -----------------------------------------------------------------------------------------------------
 
 
-def test_export_guarded_without_compact_export(iris_csv, tmp_path, capsys, no_search, monkeypatch):
-    real = cli.importlib.util.find_spec
-    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None if name == "compact.export" else real(name))
-    line = run_bad(capsys, fit_args(iris_csv, "--export", "text", out=tmp_path / "m.joblib"))
-    assert "--export needs compact.export" in line
-
-
 def test_export_plumbing_with_a_stand_in_export(mixed_csv, tmp_path, capsys, monkeypatch):
-    import importlib.machinery
-    import types
+    import compact.deployment
 
     calls = []
 
-    def export(model, format, feature_names=None):
+    def export(model, format, path, feature_names=None):
         calls.append((type(model).__name__, format, feature_names))
-        return b"\x08\x01" if format == "onnx" else f"rules over {feature_names}"
+        data = b"\x08\x01" if format == "onnx" else f"rules over {feature_names}".encode()
+        with open(path, "wb") as fh:
+            fh.write(data)
 
-    module = types.ModuleType("compact.export")
-    module.__spec__ = importlib.machinery.ModuleSpec("compact.export", None)
-    module.export = export
-    monkeypatch.setitem(sys.modules, "compact.export", module)
+    monkeypatch.setattr(compact.deployment, "export", export)
     monkeypatch.setitem(cli.EXPORT_NEEDS, "onnx", ())
     path, _ = mixed_csv
     out = tmp_path / "m.joblib"
@@ -375,14 +366,12 @@ def test_export_plumbing_with_a_stand_in_export(mixed_csv, tmp_path, capsys, mon
 
 
 def test_export_text(iris_csv, tmp_path, capsys):
-    pytest.importorskip("compact.export")
     assert main(fit_args(iris_csv, "--export", "text", out=tmp_path / "m.joblib")) == 0
     rules = (tmp_path / "m.txt").read_text()
     assert "petal" in rules or "sepal" in rules or "feature" in rules
 
 
 def test_export_onnx(iris_csv, tmp_path):
-    pytest.importorskip("compact.export")
     pytest.importorskip("skl2onnx")
     ort = pytest.importorskip("onnxruntime")
     assert main(fit_args(iris_csv, "--export", "onnx", out=tmp_path / "m.joblib")) == 0
