@@ -133,6 +133,14 @@ class Adapter:
         """Whether the estimator's ``fit`` takes ``sample_weight``."""
         return has_fit_parameter(self.estimator, "sample_weight")
 
+    def prepare(self, X, y, *, size: dict[str, int], random_state: int | None = None) -> None:
+        """Data-dependent set-up, called once on the training part before any candidate is built.
+
+        Does nothing by default.  A family whose candidates share something
+        learnt from the training data does it here (the sparse MLP of size
+        ``n_nonzero`` finds its mask by iterative magnitude pruning).
+        """
+
     def prepare_X(self, X: np.ndarray) -> np.ndarray:
         """Convert the training matrix once, before the many candidate fits."""
         return X
