@@ -214,9 +214,14 @@ def fit(
         space = SEARCH_SPACE
     X_fit = adapter.prepare_X(X_tr)
     X_score = adapter.prepare_X(X_val)
+    adapter.prepare(X_fit, y_fit, size=request, random_state=model_seed % 2**31)
+
+    def seed_of(rng: np.random.Generator) -> int:
+        """The model seed of draw (trial, d), whose rng was seeded by [draw_seed, trial, d]."""
+        return int(np.random.SeedSequence([model_seed, *rng.bit_generator.seed_seq.entropy[1:]]).generate_state(1)[0]) % 2**31
 
     def train(params: DistributionParams, rng: np.random.Generator):
-        model = adapter.build(request, random_state=model_seed % 2**31)
+        model = adapter.build(request, random_state=seed_of(rng))
         if params.is_original:
             return adapter.fit(model, X_fit, y_fit, size=request)
         if weights_mode:
@@ -236,9 +241,8 @@ def fit(
             return [sampler.expected_weights(params, rng) for rng in rngs]
         return [np.bincount(sampler.sample_indices(params, rng), minlength=len(X_fit)) for rng in rngs]
 
-    def train_batch(weights: list[np.ndarray]):
-        return adapter.fit_batch(X_fit, y_fit, np.stack(weights).astype(float), size=request,
-                                 random_state=model_seed % 2**31)
+    def train_batch(weights: list[np.ndarray], seeds: list[int]):
+        return adapter.fit_batch(X_fit, y_fit, np.stack(weights).astype(float), size=request, random_states=seeds)
 
     lock = threading.Lock()
     best = {"score": -np.inf, "model": None, "trial": None}
@@ -278,7 +282,7 @@ def fit(
         params = suggest(trial, space)
         rngs = draws_of(trial.number, params)
         if adapter.fit_batch is not None and len(rngs) > 1:
-            models = train_batch(batch_weights(params, rngs))
+            models = train_batch(batch_weights(params, rngs), [seed_of(r) for r in rngs])
         else:
             models = (train(params, rng) for rng in rngs)
         return record(trial.number, params, models, time.perf_counter() - t0, trial)
@@ -293,8 +297,9 @@ def fit(
             trials = [study.ask() for _ in range(min(trial_batch, n_trials - finished(study)))]
             try:
                 params = [suggest(trial, space) for trial in trials]
-                weights = [batch_weights(p, draws_of(t.number, p)) for t, p in zip(trials, params)]
-                models = train_batch([w for ws in weights for w in ws])
+                rngs = [draws_of(t.number, p) for t, p in zip(trials, params)]
+                weights = [batch_weights(p, rs) for p, rs in zip(params, rngs)]
+                models = train_batch([w for ws in weights for w in ws], [seed_of(r) for rs in rngs for r in rs])
             except KeyboardInterrupt:
                 import optuna
 
