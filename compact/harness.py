@@ -280,7 +280,7 @@ def _run(method, adapter, request, X_tr, y_tr, X_val, y_val, classes, oracle, se
         return _fit_labels(adapter, request, X_fit, y_tr, seed)
     if "dense" not in cache:
         cache["dense"] = adapter.fit(adapter.build({}, random_state=seed), X_fit, y_tr,
-                                     size={"hidden_units": max(adapter.estimator._hidden())})
+                                     size={"hidden_units": max(adapter.estimator.hidden_layers())})
     dense = cache["dense"]
     if method == "lottery_ticket":
         return pruning.lottery_ticket(dense, X_fit, y_tr, request["n_params"], seed=seed)
