@@ -85,6 +85,9 @@ class TorchMLPAdapter(Adapter):
         return int(max(self.estimator.hidden_layers()) if width == np.inf else width)
 
     def _hidden(self, size, X, n_classes):
+        """Hidden widths for ``size``: the estimator's own when the size sets no width."""
+        if "hidden_units" not in size and "n_params" not in size:
+            return self.estimator.hidden_layers()
         return (self.width(size, X.shape[1], n_classes),) * len(self.estimator.hidden_layers())
 
     # -- the compacted sparse net ----------------------------------------------------
