@@ -171,9 +171,11 @@ class Adapter:
         return has_fit_parameter(self.estimator, "sample_weight")
 
     def prepare(self, X, y, *, size: dict[str, int], random_state: int | None = None) -> None:
-        """Called once on the training part before any candidate is built.
+        """Data-dependent set-up, called once on the training part before any candidate is built.
 
-        Families with data-dependent set-up do it here; the default does nothing.
+        Does nothing by default.  A family whose candidates share something
+        learnt from the training data does it here (the sparse MLP of size
+        ``n_nonzero`` finds its mask by iterative magnitude pruning).
         """
 
     def prepare_X(self, X: np.ndarray) -> np.ndarray:

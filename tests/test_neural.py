@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import compact
 from compact.adapters import TorchMLPAdapter, get_adapter
-from compact.neural import TorchMLPClassifier, count_parameters, predict_logits, train_mlps
+from compact.neural import TorchMLPClassifier, count_parameters, init_layers, predict_logits, train_mlps
 
 
 def test_mlp_learns_and_beats_a_trivial_baseline(digits_scaled):
@@ -73,7 +73,7 @@ def test_adapter_sizes(digits_scaled):
     assert adapter.measure(model)["hidden_units"] == 6 and [w.shape[1] for w in model.coefs_] == [6, 6, 10]
     budget = count_parameters(64, (5, 5), 10)
     model = adapter.fit(adapter.build({}), X_tr, y_tr, size={"n_params": budget + 3})
-    assert adapter.measure(model) == {"hidden_units": 5, "n_params": budget}
+    assert adapter.measure(model) == {"hidden_units": 5, "n_params": budget, "n_nonzero": budget}
     with pytest.raises(ValueError, match="below the smallest"):
         adapter.width({"n_params": 20}, 64, 10)
 
@@ -148,3 +148,96 @@ def test_trials_are_asked_and_trained_in_batches(digits_scaled, monkeypatch):
     assert result.best_score_ >= result.baseline_score_
     again = compact.fit(TorchMLPClassifier(epochs=2, device="cpu"), X_tr, y_tr, **kw)
     assert [t.scores for t in again.trials_] == [t.scores for t in result.trials_]
+
+
+def test_fit_batch_gives_each_candidate_its_own_initial_weights(digits_scaled):
+    """Candidate k of fit_batch equals fit(build(size, random_states[k])); different seeds start apart."""
+    X_tr, X_te, y_tr, _ = digits_scaled
+    adapter = get_adapter(TorchMLPClassifier((6,), epochs=2, device="cpu"))
+    weights = np.random.default_rng(1).integers(0, 3, size=(3, len(y_tr))).astype(float)
+    seeds = [11, 12, 13]
+    batch = adapter.fit_batch(X_tr, y_tr, weights, size={"hidden_units": 5}, random_states=seeds)
+    for k, seed in enumerate(seeds):
+        alone = adapter.fit(adapter.build({}, seed), X_tr, y_tr, weights[k], size={"hidden_units": 5})
+        assert np.allclose(batch[k].predict_proba(X_te), alone.predict_proba(X_te), atol=1e-5)
+    # The same sample weights with different seeds give different nets: the initial weights differ.
+    same = adapter.fit_batch(X_tr, y_tr, np.ones((2, len(y_tr))), size={"hidden_units": 5}, random_states=[1, 2])
+    assert not np.allclose(same[0].coefs_[0], same[1].coefs_[0])
+    a, b = (TorchMLPClassifier(random_state=s).training_seeds()[0] for s in (1, 2))
+    (w1, _), = init_layers([a], 64, (), 10)
+    (w2, _), = init_layers([b], 64, (), 10)
+    assert not np.allclose(w1, w2)
+
+
+def test_draws_of_one_trial_start_from_different_weights(digits_scaled, monkeypatch):
+    """compact.fit gives every (trial, draw) its own model seed, and a refit is exact."""
+    X_tr, _, y_tr, _ = digits_scaled
+    from sklearn.naive_bayes import GaussianNB
+
+    seen = []
+    original = TorchMLPAdapter.fit_batch
+
+    def recording(self, X, y, weights, *, size, random_states):
+        seen.append(list(random_states))
+        return original(self, X, y, weights, size=size, random_states=random_states)
+
+    monkeypatch.setattr(TorchMLPAdapter, "fit_batch", recording)
+    kw = dict(size={"hidden_units": 3}, oracle=GaussianNB().fit(X_tr, y_tr), n_trials=3, n_draws=3,
+              trial_batch=1, random_state=0)
+    result = compact.fit(TorchMLPClassifier(epochs=2, device="cpu"), X_tr, y_tr, **kw)
+    draws = [s for s in seen if len(s) == 3]
+    assert draws and all(len(set(s)) == 3 for s in draws)  # three seeds per trial
+    assert len({x for s in seen for x in s}) == sum(len(s) for s in seen)  # and none repeats across trials
+    again = compact.fit(TorchMLPClassifier(epochs=2, device="cpu"), X_tr, y_tr, **kw)
+    assert [t.scores for t in again.trials_] == [t.scores for t in result.trials_]
+
+
+def test_early_stopping_per_candidate(digits_scaled):
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    kw = dict(hidden=(16,), n_classes=10, epochs=40, lr=0.05, device="cpu", early_stopping=True, patience=2)
+    weights = np.ones((2, len(y_tr)))
+    batched = train_mlps(X_tr, y_tr, weights, seeds=[1, 2], shuffle_seed=[3, 4], **kw)
+    for k, (seed, order) in enumerate([(1, 3), (2, 4)]):
+        alone = train_mlps(X_tr, y_tr, weights[k:k + 1], seeds=[seed], shuffle_seed=[order], **kw)
+        assert np.allclose(predict_logits([(w[k], b[k]) for w, b in batched], X_te),
+                           predict_logits([(w[0], b[0]) for w, b in alone], X_te), atol=1e-4)
+    # It stops: with 40 or 400 epochs allowed, the candidate stops at the same epoch with the same weights.
+    longer = train_mlps(X_tr, y_tr, weights[:1], seeds=[1], shuffle_seed=[3], **dict(kw, epochs=400))
+    assert np.allclose(longer[0][0][0], batched[0][0][0], atol=1e-5)
+    clf = TorchMLPClassifier((16,), epochs=40, early_stopping=True, patience=3, device="cpu", random_state=0)
+    assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.9
+
+
+def test_snapshot_and_masks(digits_scaled):
+    X_tr, _, y_tr, _ = digits_scaled
+    masks = [np.random.default_rng(0).integers(0, 2, size=(64, 4)).astype(np.float32),
+             np.ones((4, 10), np.float32)]
+    final, start = train_mlps(X_tr, y_tr, np.ones((1, len(y_tr))), hidden=(4,), n_classes=10, seeds=[5],
+                              epochs=2, device="cpu", masks=masks, snapshot_epoch=0)
+    initial = init_layers([5], 64, (4,), 10)
+    assert np.array_equal(start[0][0], initial[0][0] * masks[0])  # epoch 0 = the initial weights, masked
+    assert np.all(final[0][0][0][masks[0] == 0] == 0) and not np.allclose(final[0][0], start[0][0])
+
+
+def test_global_random_state_is_left_alone(digits_scaled):
+    import torch
+
+    X_tr, _, y_tr, _ = digits_scaled
+    state = torch.get_rng_state()
+    TorchMLPClassifier((3,), epochs=1, device="cpu", random_state=1).fit(X_tr, y_tr)
+    assert torch.equal(state, torch.get_rng_state())
+
+
+@pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
+def test_cuda_training_matches_cpu_closely(digits_scaled):
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    cpu = TorchMLPClassifier((16,), epochs=10, device="cpu", random_state=0).fit(X_tr, y_tr)
+    gpu = TorchMLPClassifier((16,), epochs=10, device="cuda", random_state=0).fit(X_tr, y_tr)
+    assert abs(cpu.score(X_te, y_te) - gpu.score(X_te, y_te)) < 0.03
+    adapter = get_adapter(TorchMLPClassifier((8,), epochs=3, device="cuda"))
+    batch = adapter.fit_batch(X_tr, y_tr, np.ones((4, len(y_tr))), size={"hidden_units": 8}, random_states=[0, 1, 2, 3])
+    assert all(m.score(X_te, y_te) > 0.5 for m in batch)
+    from compact.pruning import lottery_ticket, nonzero_parameters
+
+    ticket = lottery_ticket(TorchMLPClassifier((24,), epochs=5), X_tr, y_tr, 400, rounds=2, device="cuda")
+    assert nonzero_parameters(ticket) <= 400

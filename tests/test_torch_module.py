@@ -88,3 +88,44 @@ def test_compacting_a_module_batched_and_not(digits_scaled, monkeypatch, batch):
 )
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+def bn_dropout_net(size, n_features, n_classes):
+    return torch.nn.Sequential(torch.nn.Linear(n_features, size), torch.nn.BatchNorm1d(size), torch.nn.ReLU(),
+                               torch.nn.Dropout(0.2), torch.nn.Linear(size, n_classes))
+
+
+def test_batchnorm_and_dropout_module(digits_scaled):
+    """Issue 12's done-when: dropout trains under vmap, running statistics come back, eval mode predicts."""
+    import compact
+
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    clf = compact.TorchModuleClassifier(bn_dropout_net, size=32, epochs=30, random_state=0).fit(X_tr, y_tr)
+    bn = clf.module_[1]
+    assert not clf.module_.training
+    assert bn.running_mean.abs().sum() > 0 and not torch.allclose(bn.running_var, torch.ones(32))
+    assert int(bn.num_batches_tracked) > 0
+    assert clf.score(X_te, y_te) >= 0.85
+    again = compact.TorchModuleClassifier(bn_dropout_net, size=32, epochs=30, random_state=0).fit(X_tr, y_tr)
+    assert np.array_equal(clf.predict_proba(X_te), again.predict_proba(X_te))  # dropout is seeded
+
+
+def test_batched_buffers_are_per_candidate(digits_scaled):
+    X_tr, _, y_tr, _ = digits_scaled
+    est = TorchModuleClassifier(bn_dropout_net)
+    weights = np.zeros((2, len(y_tr)))
+    weights[0, y_tr < 5] = 1.0
+    weights[1, y_tr >= 5] = 1.0
+    modules = train_modules([est.build_module(8, 64, 10, seed=s) for s in (1, 2)], X_tr, y_tr, weights,
+                            shuffle_seed=[3, 4], epochs=2, device="cpu")
+    # BatchNorm normalises the whole minibatch (every row, weighted or not); the two candidates
+    # still differ in their statistics, since their weights (hence their first layers) differ.
+    assert not torch.allclose(modules[0][1].running_mean, modules[1][1].running_mean)
+    assert all(not m.training for m in modules)
+
+
+def test_module_early_stopping_restores_buffers(digits_scaled):
+    X_tr, X_te, y_tr, y_te = digits_scaled
+    clf = TorchModuleClassifier(bn_dropout_net, size=16, epochs=60, early_stopping=True, patience=2,
+                                device="cpu", random_state=0).fit(X_tr, y_tr)
+    assert clf.score(X_te, y_te) > 0.85 and clf.module_[1].running_mean.abs().sum() > 0
