@@ -61,7 +61,6 @@ class CandidateTrainer:
         self.adapter, self.request, self.problem = adapter, request, problem
         self.mixture, self.seeds, self.scorer = mixture, seeds, scorer
         self.n_draws, self.weights_mode = n_draws, weights_mode
-        self._original = None  # (score, model) of the original data, fitted once
         self.X_fit = adapter.prepare_X(problem.X_train)
         self.X_score = adapter.prepare_X(problem.X_val)
         adapter.prepare(self.X_fit, problem.y_fit, size=request, random_state=seeds.model_seed(0, 0))
@@ -122,23 +121,13 @@ class CandidateTrainer:
         """Fit and score the candidates of several trials.
 
         Returns, per trial, the scores of its draws and its best-scoring model
-        (the first of equals).  The original data's candidate is the same in
-        every trial that draws it, so it is fitted once.
+        (the first of equals).
         """
         groups = [self.candidates(number, params) for number, params in trials]
-        fresh = [c for group in groups for c in group if not (c.params.is_original and self._original)]
-        fitted = iter(self.fit_many(fresh))
+        models = iter(self.fit_many([c for group in groups for c in group]))
         out = []
         for group in groups:
-            scored = []
-            for candidate in group:
-                if candidate.params.is_original and self._original:
-                    scored.append(self._original)
-                    continue
-                model = next(fitted)
-                scored.append((self.score(model), model))
-                if candidate.params.is_original:
-                    self._original = scored[-1]
+            scored = [(self.score(model), model) for _, model in zip(group, models)]  # group first: stops cleanly
             top = max(range(len(scored)), key=lambda i: scored[i][0])
             out.append(([s for s, _ in scored], scored[top][1]))
         return out

@@ -102,16 +102,16 @@ def test_first_trial_is_the_original_data_and_scores_are_means(data):
     assert result.best_score_ == max(t.score for t in result.trials_)
     chosen = next(t for t in result.trials_ if t.params == result.best_params_)
     assert result.best_draw_score_ == max(chosen.scores)
-    # The original data is fitted once (the baseline before the search, reused by trial 0).
-    baseline_seed = adapter.seen[0][0]
-    assert [seed for seed, _ in adapter.seen].count(baseline_seed) == 1
+    # The original data is fitted before the search (the baseline) and again as trial 0, identically.
+    baseline_seed, baseline_sample = adapter.seen[0]
+    assert [seed for seed, _ in adapter.seen].count(baseline_seed) == 2 and adapter.seen[1][1] == baseline_sample
 
 
 def test_every_draw_has_its_own_sample_and_model_seed(data):
     X, y = data
     adapter = CentroidAdapter(Centroids())
     search(adapter, X, y, n_trials=4)
-    drawn = adapter.seen[1:]  # after the baseline: 3 trials x 3 draws
+    drawn = adapter.seen[2:]  # after the baseline and trial 0: 3 trials x 3 draws
     assert len(drawn) == 9
     assert len({seed for seed, _ in drawn}) == 9
     assert len({sample for _, sample in drawn}) == 9
@@ -124,8 +124,9 @@ def test_batched_family_gets_trials_together_with_one_seed_each(data):
     X, y = data
     adapter = BatchedCentroidAdapter(Centroids())
     result = search(adapter, X, y, n_trials=9, trial_batch=4)
-    # The baseline alone, then batches of 4, 4 trials (trial 0 reuses the baseline: 1 + 3 x 3), then 1 trial.
-    assert adapter.batches == [3 * 3, 4 * 3, 3]
+    # The baseline is fitted alone before the search; then batches of 4 trials (trial 0 is the original data,
+    # one draw), 4 trials and 1 trial.
+    assert adapter.batches == [1 + 3 * 3, 4 * 3, 3]
     sequential = search(CentroidAdapter(Centroids()), X, y, n_trials=9, trial_batch=4)
     assert [t.params for t in result.trials_] != [] and len(result.trials_) == 9
     assert len(sequential.trials_) == 9
