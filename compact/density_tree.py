@@ -74,6 +74,10 @@ class DensityTreeMixture(DPBetaMixture):
         As in :class:`~compact.distributions.DPBetaMixture`.
     """
 
+    # A matrix product's rows can round differently with the number of rows:
+    # draw by draw, so a draw gives the same result alone or with others.
+    _stack_draws = False
+
     def __init__(self, levels, y, *, scale: float = 20.0, max_components: int = 50, min_part_size: int = 10):
         levels = np.asarray(levels)
         if levels.ndim != 2 or levels.shape[0] != np.shape(y)[0]:
@@ -90,9 +94,9 @@ class DensityTreeMixture(DPBetaMixture):
         pmf[:, : top + 1] = beta_rows(a, b, np.log(z), np.log1p(-z))
         return pmf
 
-    def _point_probabilities(self, a, b, params: DistributionParams) -> np.ndarray:
+    def _point_probabilities(self, a, b, params: DistributionParams, *, out=None) -> np.ndarray:
         depth_frac = 1.0 if params.depth_frac is None else params.depth_frac
-        return self.depth_pmf(a, b, depth_frac) @ self._weights.T
+        return np.matmul(self.depth_pmf(a, b, depth_frac), self._weights.T, out=out)
 
 
 def fit_density_tree(X, y, *, regression: bool, random_state: int):
