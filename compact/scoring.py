@@ -20,9 +20,10 @@ averaged scores (``f1_macro``, ``precision_macro``, ...) average over the
 labels present in ``y_true`` or ``y_pred`` only (codes absent from both do
 not count), ``balanced_accuracy`` over the labels present in ``y_true``, and a
 per-label ratio with a zero denominator is 0 (scikit-learn's
-``zero_division="warn"``, without the warning).  A validation label that the
-training data lacks can take the extra code ``K`` with ``n_classes=K + 1``:
-the scores do not depend on codes that never occur.
+``zero_division="warn"``, without the warning).  The scores do not depend on
+codes that never occur, so ``n_classes`` may be larger than needed: when the
+validation labels may hold labels the training data lacks, code both sides
+with ``labels = np.union1d(classes, y_val)`` and ``n_classes=labels.size``.
 """
 
 from __future__ import annotations
@@ -243,8 +244,9 @@ def fast_scorer(scoring, *, n_classes: int | None = None, regression: bool = Fal
 def label_codes(classes, labels) -> np.ndarray:
     """Codes ``0..K-1`` of ``labels`` in the sorted array ``classes``; labels not in ``classes`` get ``K``.
 
-    Use ``fast_scorer(..., n_classes=K + 1)`` when that can happen (a
-    validation label the training data lacks).
+    With ``fast_scorer(..., n_classes=K + 1)`` one unseen label scores as
+    scikit-learn scores it; several distinct unseen labels would share the
+    code ``K``: pass ``classes = np.union1d(train_classes, y_val)`` instead.
     """
     classes = np.asarray(classes)
     labels = np.asarray(labels)
