@@ -45,7 +45,6 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
 from _data import DEFAULT_DATA_DIR  # noqa: E402
 
-DEFAULT_REF_SCRIPT = os.path.join(HERE, "..", "..", "shared", "peer", "run_compactem.py")
 DEFAULT_OUT = os.path.join(HERE, "results")
 
 
@@ -166,13 +165,16 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2, help="processes over depths for compact")
     parser.add_argument("--ref-python", default="/work/.venv-ref/bin/python")
-    parser.add_argument("--ref-script", default=DEFAULT_REF_SCRIPT)
+    parser.add_argument("--ref-script", default=None,
+                        help="default: ../peer/run_compactem.py next to --data-dir")
     parser.add_argument("--rerun-ref", action="store_true", help="ignore cached reference runs")
     parser.add_argument("--skip-ref", action="store_true", help="compact only (no ratio)")
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--tag", default="peers", help="file name stem of the results")
     args = parser.parse_args(argv)
 
+    if args.ref_script is None:
+        args.ref_script = os.path.join(args.data_dir, "..", "peer", "run_compactem.py")
     depths = [int(d) for d in args.depths.split(",")]
     names = (args.datasets.split(",") if args.datasets else
              sorted(f[:-4] for f in os.listdir(args.data_dir) if f.endswith(".csv")))
