@@ -74,10 +74,6 @@ class DensityTreeMixture(DPBetaMixture):
         As in :class:`~compact.distributions.DPBetaMixture`.
     """
 
-    # A matrix product's rows can round differently with the number of rows:
-    # draw by draw, so a draw gives the same result alone or with others.
-    _stack_draws = False
-
     def __init__(self, levels, y, *, scale: float = 20.0, max_components: int = 50, min_part_size: int = 10):
         levels = np.asarray(levels)
         if levels.ndim != 2 or levels.shape[0] != np.shape(y)[0]:

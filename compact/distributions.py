@@ -142,10 +142,6 @@ class DPBetaMixture:
         A part (original or mixture) smaller than this is folded into the other.
     """
 
-    #: Whether the point probabilities of several draws may be computed in one
-    #: call: yes when each row's values do not depend on the other rows.
-    _stack_draws = True
-
     def __init__(self, u, y, *, scale: float = 20.0, max_components: int = 50, min_part_size: int = 10):
         u = np.asarray(u, dtype=float)
         if u.ndim != 1 or u.shape != np.shape(y):
@@ -279,17 +275,16 @@ class DPBetaMixture:
         return np.minimum(pos, self.n - 1, out=pos)
 
     def _mixture_draws(self, params: DistributionParams, n_mix: int, rngs) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``(sizes, prob)`` of each draw's clusters; the densities of all draws in one call."""
+        """``(sizes, prob)`` of each draw's clusters, ``prob`` in a reused buffer."""
         shapes = [self._component_shapes(params, n_mix, rng) for rng in rngs]
-        a = np.concatenate([a for _, a, _ in shapes])
-        prob = self._buffer("prob", a.size)
-        if self._stack_draws:
-            self._point_probabilities(a, np.concatenate([b for _, _, b in shapes]), params, out=prob)
-        else:
-            start = 0
-            for _, a_d, b_d in shapes:
-                self._point_probabilities(a_d, b_d, params, out=prob[start: start + a_d.size])
-                start += a_d.size
+        prob = self._buffer("prob", sum(a.size for _, a, _ in shapes))
+        # Draw by draw into one buffer: as fast as one stacked call (which
+        # leaves the cache), and a matrix product's rows (density tree) can
+        # round differently with the number of rows.
+        start = 0
+        for _, a, b in shapes:
+            self._point_probabilities(a, b, params, out=prob[start: start + a.size])
+            start += a.size
         bounds = np.cumsum([0] + [sizes.size for sizes, _, _ in shapes])
         return [(sizes, prob[lo:hi]) for (sizes, _, _), lo, hi in zip(shapes, bounds[:-1], bounds[1:])]
 
