@@ -90,9 +90,9 @@ class DensityTreeMixture(DPBetaMixture):
         pmf[:, : top + 1] = beta_rows(a, b, np.log(z), np.log1p(-z))
         return pmf
 
-    def _point_probabilities(self, a, b, params: DistributionParams) -> np.ndarray:
+    def _point_probabilities(self, a, b, params: DistributionParams, *, out=None) -> np.ndarray:
         depth_frac = 1.0 if params.depth_frac is None else params.depth_frac
-        return self.depth_pmf(a, b, depth_frac) @ self._weights.T
+        return np.matmul(self.depth_pmf(a, b, depth_frac), self._weights.T, out=out)
 
 
 def fit_density_tree(X, y, *, regression: bool, random_state: int):

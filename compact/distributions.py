@@ -19,6 +19,7 @@ each point would be drawn, to be used as ``sample_weight``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -63,16 +64,25 @@ def original_params(space: tuple[Param, ...] = SEARCH_SPACE) -> dict[str, float]
     return {p.name: ORIGINAL.get(p.name, p.high) for p in space}
 
 
-def beta_rows(a: np.ndarray, b: np.ndarray, log_x: np.ndarray, log_1mx: np.ndarray) -> np.ndarray:
+def beta_rows(a: np.ndarray, b: np.ndarray, log_x: np.ndarray, log_1mx: np.ndarray, *, out=None, work=None):
     """``Beta(a_k, b_k)`` densities at points ``x``, each row normalised to sum to one.
 
     Takes ``log(x)`` and ``log(1 - x)``; the Beta normalising constant cancels.
-    Shape (len(a), len(x)).
+    Shape (len(a), len(x)).  Rows are independent: stacking the shapes of
+    several draws gives each draw's rows exactly.  ``out`` (the result) and
+    ``work`` (scratch), both of that shape, are optional buffers to reuse:
+    allocating fresh (k, n) arrays on every draw costs page faults.
     """
-    log_p = (a[:, None] - 1.0) * log_x + (b[:, None] - 1.0) * log_1mx
-    log_p -= log_p.max(axis=1, keepdims=True)
-    prob = np.exp(log_p)
-    return prob / prob.sum(axis=1, keepdims=True)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    # The same operations as exp((a-1) log x + (b-1) log(1-x) - max) / sum,
+    # in place: equal results, no temporaries.
+    prob = np.multiply((a - 1.0)[:, None], log_x, out=out)
+    prob += np.multiply((b - 1.0)[:, None], log_1mx, out=work)
+    prob -= prob.max(axis=1, keepdims=True)
+    np.exp(prob, out=prob)
+    prob /= prob.sum(axis=1, keepdims=True)
+    return prob
 
 
 def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9) -> np.ndarray:
@@ -151,13 +161,33 @@ class DPBetaMixture:
         _, self._codes = np.unique(y, return_inverse=True)
         self._class_counts = np.bincount(self._codes)
         self._class_starts = np.concatenate(([0], np.cumsum(self._class_counts)[:-1]))
+        # Fixed for every draw: the points of each class, in index order.
+        self._by_class = np.argsort(self._codes, kind="stable")
+        self._workspace = _Workspace()
 
-    def _point_probabilities(self, a: np.ndarray, b: np.ndarray, params: DistributionParams) -> np.ndarray:
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_workspace", None)  # per-thread scratch buffers: not data
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._workspace = _Workspace()
+
+    def _buffer(self, name: str, rows: int) -> np.ndarray:
+        """A reusable (rows, n) float scratch array of this thread (contents undefined)."""
+        return self._workspace.get(name, rows, self.n)
+
+    def _point_probabilities(self, a: np.ndarray, b: np.ndarray, params: DistributionParams, *, out=None):
         """Probability of each point under each component, shape (k, n), rows summing to one.
 
         Here: the ``Beta(a_k, b_k)`` density at each point's score ``u_i``.
+        Rows are independent (one per component), so the components of
+        several draws can be passed at once.  ``out``: a (k, n) buffer for
+        the result.
         """
-        return beta_rows(a, b, self._log_u, self._log_1mu)
+        work = None if out is None else self._buffer("work", len(a))
+        return beta_rows(a, b, self._log_u, self._log_1mu, out=out, work=work)
 
     # -- parts ---------------------------------------------------------------
     def _part_sizes(self, params: DistributionParams) -> tuple[int, int]:
@@ -171,14 +201,31 @@ class DPBetaMixture:
         return n_orig, n_mix
 
     def _stratified_counts(self, n_orig: int, rng: np.random.Generator) -> np.ndarray:
-        """How often each point appears in a class-stratified sample of size ``n_orig``."""
+        """How often each point appears in a class-stratified sample of size ``n_orig``.
+
+        Below 100 % each class ``c`` keeps its ``per_class[c]`` points with the
+        smallest random keys (ties to the lower index: a stable sort by class,
+        then key).  Found by a partial sort per class, O(n).
+        """
         reps, rest = divmod(n_orig, self.n)
         counts = np.full(self.n, reps, dtype=np.int64)
         if rest:
             per_class = self._allocate(rest, self._class_counts)
-            order = np.lexsort((rng.random(self.n), self._codes))
-            rank = np.arange(self.n) - self._class_starts[self._codes[order]]
-            counts[order[rank < per_class[self._codes[order]]]] += 1
+            keys = rng.random(self.n)[self._by_class]  # grouped by class, index order inside
+            chosen = []
+            for start, size, take in zip(self._class_starts, self._class_counts, per_class):
+                if take == 0:
+                    continue
+                block = keys[start: start + size]
+                if take == size:
+                    chosen.append(np.arange(start, start + size))
+                    continue
+                cut = np.partition(block, take - 1)[take - 1]
+                below = np.flatnonzero(block < cut)
+                ties = np.flatnonzero(block == cut)[: take - below.size]
+                chosen.append(start + below)
+                chosen.append(start + ties)
+            counts[self._by_class[np.concatenate(chosen)]] += 1
         return counts
 
     @staticmethod
@@ -191,8 +238,8 @@ class DPBetaMixture:
             alloc[np.argsort(alloc - exact, kind="stable")[:short]] += 1
         return np.minimum(alloc, sizes)
 
-    def _components(self, params: DistributionParams, n_mix: int, rng: np.random.Generator):
-        """Cluster sizes and per-cluster point probabilities, shape (k, n)."""
+    def _component_shapes(self, params: DistributionParams, n_mix: int, rng: np.random.Generator):
+        """Cluster sizes and Beta shapes ``(sizes, a, b)`` of the clusters that got points."""
         sticks = rng.beta(1.0, params.alpha, size=self.max_components)
         sticks[-1] = 1.0
         weights = sticks * np.concatenate(([1.0], np.cumprod(1.0 - sticks[:-1])))
@@ -200,9 +247,46 @@ class DPBetaMixture:
         a = self.scale * rng.beta(params.A_a, params.B_a, size=self.max_components)
         b = self.scale * rng.beta(params.A_b, params.B_b, size=self.max_components)
         keep = sizes > 0
-        a = np.maximum(a[keep], 1e-3)
-        b = np.maximum(b[keep], 1e-3)
-        return sizes[keep], self._point_probabilities(a, b, params)
+        return sizes[keep], np.maximum(a[keep], 1e-3), np.maximum(b[keep], 1e-3)
+
+    def _components(self, params: DistributionParams, n_mix: int, rng: np.random.Generator):
+        """Cluster sizes and per-cluster point probabilities, shape (k, n)."""
+        sizes, a, b = self._component_shapes(params, n_mix, rng)
+        return sizes, self._point_probabilities(a, b, params)
+
+    def _inverse_cdf(self, sizes: np.ndarray, prob: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+        """Point drawn by each uniform number: cluster ``r`` takes the next ``sizes[r]`` of them.
+
+        Inverse-CDF sampling.  Row ``r``'s CDF is shifted by ``r`` (as when all
+        rows are searched as one increasing array), and each row is searched
+        on its own: a small array that stays in cache.
+        """
+        k = sizes.size
+        cdf = np.cumsum(prob, axis=1, out=self._buffer("cdf", k))
+        cdf[:, -1] = 1.0
+        cdf += np.arange(k, dtype=float)[:, None]
+        rows = np.repeat(np.arange(k), sizes)
+        keys = uniform + rows
+        pos = np.empty(keys.size, dtype=np.intp)
+        end = 0
+        for r in range(k):
+            start, end = end, end + int(sizes[r])
+            pos[start:end] = np.searchsorted(cdf[r], keys[start:end], side="right")
+        return np.minimum(pos, self.n - 1, out=pos)
+
+    def _mixture_draws(self, params: DistributionParams, n_mix: int, rngs) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(sizes, prob)`` of each draw's clusters, ``prob`` in a reused buffer."""
+        shapes = [self._component_shapes(params, n_mix, rng) for rng in rngs]
+        prob = self._buffer("prob", sum(a.size for _, a, _ in shapes))
+        # Draw by draw into one buffer: as fast as one stacked call (which
+        # leaves the cache), and a matrix product's rows (density tree) can
+        # round differently with the number of rows.
+        start = 0
+        for _, a, b in shapes:
+            self._point_probabilities(a, b, params, out=prob[start: start + a.size])
+            start += a.size
+        bounds = np.cumsum([0] + [sizes.size for sizes, _, _ in shapes])
+        return [(sizes, prob[lo:hi]) for (sizes, _, _), lo, hi in zip(shapes, bounds[:-1], bounds[1:])]
 
     # -- draws ---------------------------------------------------------------
     def sample_indices(self, params: DistributionParams, rng: np.random.Generator) -> np.ndarray:
@@ -211,27 +295,71 @@ class DPBetaMixture:
         orig_counts = self._stratified_counts(n_orig, rng)
         parts = [np.repeat(np.arange(self.n), orig_counts)]
         if n_mix:
-            sizes, prob = self._components(params, n_mix, rng)
-            k = sizes.size
-            # Inverse-CDF sampling for all clusters at once: row r's CDF is
-            # shifted by r so the rows form one increasing array.
-            cdf = np.cumsum(prob, axis=1)
-            cdf[:, -1] = 1.0
-            cdf += np.arange(k)[:, None]
-            rows = np.repeat(np.arange(k), sizes)
-            pos = np.searchsorted(cdf.ravel(), rng.random(n_mix) + rows, side="right")
-            parts.append(np.minimum(pos - rows * self.n, self.n - 1))
+            ((sizes, prob),) = self._mixture_draws(params, n_mix, [rng])
+            parts.append(self._inverse_cdf(sizes, prob, rng.random(n_mix)))
         return np.concatenate(parts)
+
+    def sample_counts(self, params: DistributionParams, rngs) -> np.ndarray:
+        """How often each point is drawn, for several draws at once: int64 array (len(rngs), n).
+
+        Row ``d`` equals ``np.bincount(self.sample_indices(params, rngs[d]), minlength=n)``
+        (the same random numbers are used in the same order), and sums to
+        ``N_s``.  Fit on the rows with a non-zero count, the count as
+        ``sample_weight``, where the model family allows it.  The original
+        distribution gives ones and uses no random number.
+        """
+        rngs = list(rngs)
+        n_orig, n_mix = self._part_sizes(params)
+        counts = np.empty((len(rngs), self.n), dtype=np.int64)
+        for d, rng in enumerate(rngs):  # the original part first: rng order as in sample_indices
+            counts[d] = self._stratified_counts(n_orig, rng)
+        if n_mix and rngs:
+            for d, (rng, (sizes, prob)) in enumerate(zip(rngs, self._mixture_draws(params, n_mix, rngs))):
+                counts[d] += np.bincount(self._inverse_cdf(sizes, prob, rng.random(n_mix)), minlength=self.n)
+        return counts
+
+    def _original_weights(self, n_orig: int) -> np.ndarray:
+        """Expected counts of the stratified part (no randomness)."""
+        reps, rest = divmod(n_orig, self.n)
+        per_class = self._allocate(rest, self._class_counts)
+        return reps + (per_class / self._class_counts)[self._codes]
 
     def expected_weights(self, params: DistributionParams, rng: np.random.Generator) -> np.ndarray:
         """Expected draw count of each point (sums to ``N_s``), for ``sample_weight``."""
         n_orig, n_mix = self._part_sizes(params)
         weights = np.zeros(self.n)
         if n_orig:
-            reps, rest = divmod(n_orig, self.n)
-            per_class = self._allocate(rest, self._class_counts)
-            weights += reps + (per_class / self._class_counts)[self._codes]
+            weights += self._original_weights(n_orig)
         if n_mix:
-            sizes, prob = self._components(params, n_mix, rng)
+            ((sizes, prob),) = self._mixture_draws(params, n_mix, [rng])
             weights += sizes @ prob
         return weights
+
+    def sample_weights(self, params: DistributionParams, rngs) -> np.ndarray:
+        """Weights-mode twin of :meth:`sample_counts`: float array (len(rngs), n).
+
+        Row ``d`` equals ``self.expected_weights(params, rngs[d])``.
+        """
+        rngs = list(rngs)
+        n_orig, n_mix = self._part_sizes(params)
+        weights = np.zeros((len(rngs), self.n))
+        if n_orig:
+            weights += self._original_weights(n_orig)
+        if n_mix and rngs:
+            for d, (sizes, prob) in enumerate(self._mixture_draws(params, n_mix, rngs)):
+                weights[d] += sizes @ prob
+        return weights
+
+
+class _Workspace(threading.local):
+    """Scratch arrays of one thread, grown on demand and reused from draw to draw."""
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, rows: int, n: int) -> np.ndarray:
+        array = self.arrays.get(name)
+        if array is None or array.shape[0] < rows or array.shape[1] != n:
+            array = np.empty((max(rows, 0 if array is None else array.shape[0]), n))
+            self.arrays[name] = array
+        return array[:rows]

@@ -1,0 +1,134 @@
+"""The naive floor: compact.fit against plain resample-and-refit at the same number of fits.
+
+Usage::
+
+    python benchmarks/floor.py                      # 12k x 10, 3 classes, depth 4, 100 trials x 3 draws
+    python benchmarks/floor.py --repeats 3          # alternate the two, report the medians
+    python benchmarks/floor.py --profile 30         # also cProfile one compact.fit, top 30 functions
+
+On a generated 12,000 x 10 three-class problem (``make_classification``,
+split 75/25 into training and validation parts), with an oracle fitted
+beforehand (not timed), it times
+
+* ``compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=4, n_trials=100,
+  n_draws=3, validation_data=(X_val, y_val), oracle=<prefitted>)``, and
+* the naive floor: fitting ``1 + 99 * 3 = 298`` depth-4 trees on bootstrap
+  resamples of the training part and scoring each with ``f1_score`` on the
+  validation part, the same number of candidate fits as compaction makes,
+
+and prints their ratio.  The done-when of issue 14: ratio <= 0.6.  The naive
+loop is single-threaded; ``compact.fit`` runs with its default ``n_jobs``
+unless ``--n-jobs`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeClassifier
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import compact  # noqa: E402
+from compact.oracle import resolve_oracle  # noqa: E402
+
+
+def make_problem(n_samples: int, n_features: int, n_classes: int, seed: int):
+    X, y = make_classification(
+        n_samples=n_samples, n_features=n_features, n_informative=min(n_features, 6), n_redundant=2,
+        n_classes=n_classes, n_clusters_per_class=2, flip_y=0.05, random_state=seed,
+    )
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+
+
+def run_compact(split, oracle, args):
+    X_tr, X_val, y_tr, y_val = split
+    t0 = time.perf_counter()
+    result = compact.fit(
+        DecisionTreeClassifier(), X_tr, y_tr, size=args.depth, n_trials=args.trials, n_draws=args.draws,
+        validation_data=(X_val, y_val), oracle=oracle, random_state=args.seed,
+        **({} if args.n_jobs is None else {"n_jobs": args.n_jobs}),
+    )
+    return time.perf_counter() - t0, result
+
+
+def run_naive(split, n_fits: int, depth: int, seed: int):
+    """Fit ``n_fits`` trees on bootstrap resamples and score each with f1_score: the floor."""
+    X_tr, X_val, y_tr, y_val = split
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    best = -np.inf
+    for i in range(n_fits):
+        idx = rng.integers(len(X_tr), size=len(X_tr))
+        tree = DecisionTreeClassifier(max_depth=depth, random_state=i).fit(X_tr[idx], y_tr[idx])
+        best = max(best, f1_score(y_val, tree.predict(X_val), average="macro"))
+    return time.perf_counter() - t0, best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=12000)
+    parser.add_argument("--features", type=int, default=10)
+    parser.add_argument("--classes", type=int, default=3)
+    parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--draws", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-jobs", type=int, default=None, help="compact.fit's n_jobs (default: its default)")
+    parser.add_argument("--repeats", type=int, default=1, help="alternate compact and naive this many times")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile one compact.fit and print its top N functions")
+    parser.add_argument("--json", help="write the timings to this file")
+    args = parser.parse_args(argv)
+
+    split = make_problem(args.samples, args.features, args.classes, args.seed)
+    X_tr, _, y_tr, _ = split
+    t0 = time.perf_counter()
+    oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=args.seed, n_jobs=1)
+    oracle_seconds = time.perf_counter() - t0
+    n_fits = 1 + (args.trials - 1) * args.draws
+    print(f"{args.samples} x {args.features}, {args.classes} classes; depth {args.depth}, "
+          f"{args.trials} trials x {args.draws} draws = {n_fits} fits; oracle fitted in {oracle_seconds:.1f} s "
+          "(not timed)")
+
+    compact_times, naive_times = [], []
+    for _ in range(args.repeats):
+        seconds, result = run_compact(split, oracle, args)
+        compact_times.append(seconds)
+        seconds, naive_best = run_naive(split, n_fits, args.depth, args.seed)
+        naive_times.append(seconds)
+    c, n = float(np.median(compact_times)), float(np.median(naive_times))
+    print(f"compact.fit      {c:7.2f} s   (best validation score {result.best_score_:.4f}, "
+          f"baseline {result.baseline_score_:.4f})")
+    print(f"naive {n_fits} fits {n:7.2f} s   (best validation F1 of the resamples {naive_best:.4f})")
+    print(f"ratio compact / naive = {c / n:.2f}  (done when <= 0.6)")
+
+    report = {"args": vars(args), "compact_seconds": compact_times, "naive_seconds": naive_times,
+              "ratio": c / n, "oracle_seconds": oracle_seconds}
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run_compact(split, oracle, args)
+        profiler.disable()
+        for key in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(args.profile)
+            print(f"\n--- profile of one compact.fit, by {key} ---")
+            print(out.getvalue().split("\n", 4)[-1].strip("\n"))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(report, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

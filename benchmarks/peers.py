@@ -1,0 +1,218 @@
+"""compact side by side with the reference library compactem 0.9.8: same splits, same budget.
+
+Usage::
+
+    python benchmarks/peers.py --data-dir ../shared/data                    # every CSV there, 3 seeds
+    python benchmarks/peers.py --data-dir ../shared/data --datasets phoneme --seeds 1 --depths 1,2 --trials 10
+
+The reference runs through ``../shared/peer/run_compactem.py`` in its own
+virtual environment (``--ref-python``, default ``/work/.venv-ref/bin/python``;
+set it up as that script's docstring says).  For every dataset and seed both
+libraries get the same stratified 60/20/20 split (``train_test_split`` twice
+with ``random_state=seed``, labels encoded as ``LabelEncoder`` does), decision
+trees at each depth, the same number of optimisation trials; compact uses its
+default ``n_draws`` (3) and its default xgboost oracle, fitted once per seed
+and counted in its wall time; the reference fits its calibrated LightGBM once
+per run, inside its wall time.  Each side runs alone (never both at once);
+the depths of one seed run in ``--n-jobs`` processes on either side (the
+reference's ``poolsize`` is 2).
+
+Reported per dataset and depth: test F1-macro of the baseline and of the
+compacted tree on each side (mean over seeds), and whether compact's compacted
+F1 is at least the reference's; per dataset: wall seconds of each side and the
+ratio reference / compact.  Rows go to ``--out`` (``benchmarks/results/``) as
+CSV and JSON together with the command line; a markdown table is printed.
+
+Reference runs are cached in ``--out/peers_ref/`` by dataset, seed, depths and
+trials (they take minutes each); ``--rerun-ref`` ignores the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+from _data import DEFAULT_DATA_DIR  # noqa: E402
+
+DEFAULT_OUT = os.path.join(HERE, "results")
+
+
+def load_csv(path):
+    """Features and encoded labels exactly as the reference's runner reads them."""
+    from sklearn.preprocessing import LabelEncoder
+
+    raw = np.genfromtxt(path, delimiter=",", dtype=str)
+    return raw[:, :-1].astype(float), LabelEncoder().fit_transform(raw[:, -1])
+
+
+def splits(X, y, seed: int):
+    """The reference runner's 60/20/20 split."""
+    from sklearn.model_selection import train_test_split
+
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, stratify=y, random_state=seed)
+    X_tr, X_va, y_tr, y_va = train_test_split(X_tr, y_tr, test_size=0.25, stratify=y_tr, random_state=seed)
+    return X_tr, y_tr, X_va, y_va, X_te, y_te
+
+
+# -- compact -----------------------------------------------------------------------
+def _compact_depth(depth, split, oracle, trials, draws, seed):
+    from sklearn.metrics import f1_score
+    from sklearn.tree import DecisionTreeClassifier
+
+    import compact
+
+    X_tr, y_tr, X_va, y_va, X_te, y_te = split
+    kwargs = {} if draws is None else {"n_draws": draws}
+    t0 = time.perf_counter()
+    result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=depth, oracle=oracle,
+                         validation_data=(X_va, y_va), n_trials=trials, random_state=seed, **kwargs)
+    return {
+        "depth": depth,
+        "baseline_test_f1": float(f1_score(y_te, result.baseline_model_.predict(X_te), average="macro")),
+        "compact_test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro")),
+        "val_baseline": float(result.baseline_score_),
+        "val_compacted": float(result.best_score_),
+        "runtime_s": time.perf_counter() - t0,
+    }
+
+
+def run_compact(path, depths, trials, draws, seed, n_jobs):
+    from joblib import Parallel, delayed
+
+    from compact.oracle import resolve_oracle
+
+    X, y = load_csv(path)
+    t0 = time.perf_counter()
+    split = splits(X, y, seed)
+    oracle = resolve_oracle("xgboost", split[0], split[1], random_state=seed, n_jobs=1)
+    oracle_s = time.perf_counter() - t0
+    # Deepest first: they take longest, so the pool stays balanced.
+    rows = Parallel(n_jobs=n_jobs)(
+        delayed(_compact_depth)(d, split, oracle, trials, draws, seed) for d in sorted(depths, reverse=True)
+    )
+    return {"wall_s": time.perf_counter() - t0, "oracle_s": oracle_s, "rows": sorted(rows, key=lambda r: r["depth"])}
+
+
+# -- the reference -------------------------------------------------------------------
+def run_reference(path, depths, trials, seed, args):
+    name = os.path.splitext(os.path.basename(path))[0]
+    cache_dir = os.path.join(args.out, "peers_ref")
+    cache = os.path.join(cache_dir, f"{name}_seed{seed}_d{'-'.join(map(str, depths))}_t{trials}.json")
+    if os.path.exists(cache) and not args.rerun_ref:
+        with open(cache) as fh:
+            return json.load(fh)
+    with tempfile.TemporaryDirectory(prefix="compactem-") as work:
+        cmd = [args.ref_python, os.path.abspath(args.ref_script), os.path.abspath(path),
+               ",".join(map(str, depths)), str(trials), work, str(seed)]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+        wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"reference run failed ({' '.join(cmd)}):\n{proc.stderr[-3000:]}")
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"reference run printed no JSON line:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    result = json.loads(lines[-1])
+    result["process_wall_s"] = wall  # including its imports and start-up
+    result["command"] = " ".join(cmd)
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(cache, "w") as fh:
+        json.dump(result, fh, indent=2)
+    return result
+
+
+# -- report ------------------------------------------------------------------------
+def table(rows, runs):
+    lines = ["| dataset | depth | ref baseline | ref compacted | compact baseline | compact compacted | "
+             "compact - ref | ok |", "|---|---|---|---|---|---|---|---|"]
+    for dataset in sorted({r["dataset"] for r in rows}):
+        for depth in sorted({r["depth"] for r in rows if r["dataset"] == dataset}):
+            sel = [r for r in rows if r["dataset"] == dataset and r["depth"] == depth]
+            m = {k: float(np.mean([r[k] for r in sel])) for k in
+                 ("ref_baseline_test_f1", "ref_compact_test_f1", "baseline_test_f1", "compact_test_f1")}
+            diff = m["compact_test_f1"] - m["ref_compact_test_f1"]
+            lines.append(f"| {dataset} | {depth} | {m['ref_baseline_test_f1']:.3f} | {m['ref_compact_test_f1']:.3f} | "
+                         f"{m['baseline_test_f1']:.3f} | {m['compact_test_f1']:.3f} | {diff:+.3f} | "
+                         f"{'n/a' if np.isnan(diff) else 'yes' if diff >= 0 else '**no**'} |")
+    lines += ["", "| dataset | seeds | ref wall s | compact wall s | speed-up (ref / compact) |", "|---|---|---|---|---|"]
+    for dataset in sorted({r["dataset"] for r in runs}):
+        sel = [r for r in runs if r["dataset"] == dataset]
+        ref = float(np.mean([r["ref_wall_s"] for r in sel]))
+        comp = float(np.mean([r["compact_wall_s"] for r in sel]))
+        ratio = "n/a" if np.isnan(ref) else f"{ref / comp:.1f}x"
+        lines.append(f"| {dataset} | {len(sel)} | {ref:.1f} | {comp:.1f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    parser.add_argument("--datasets", default=None, help="comma-separated names in --data-dir (default: all CSV)")
+    parser.add_argument("--depths", default="1,2,3,4,5")
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--draws", type=int, default=None, help="compact's n_draws (default: compact's default)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, default=2, help="processes over depths for compact")
+    parser.add_argument("--ref-python", default="/work/.venv-ref/bin/python")
+    parser.add_argument("--ref-script", default=None,
+                        help="default: ../peer/run_compactem.py next to --data-dir")
+    parser.add_argument("--rerun-ref", action="store_true", help="ignore cached reference runs")
+    parser.add_argument("--skip-ref", action="store_true", help="compact only (no ratio)")
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    parser.add_argument("--tag", default="peers", help="file name stem of the results")
+    args = parser.parse_args(argv)
+
+    if args.ref_script is None:
+        args.ref_script = os.path.join(args.data_dir, "..", "peer", "run_compactem.py")
+    depths = [int(d) for d in args.depths.split(",")]
+    names = (args.datasets.split(",") if args.datasets else
+             sorted(f[:-4] for f in os.listdir(args.data_dir) if f.endswith(".csv")))
+    os.makedirs(args.out, exist_ok=True)
+    rows, runs = [], []
+    for name in names:
+        path = os.path.join(args.data_dir, f"{name}.csv")
+        for seed in range(args.seeds):
+            ref = None if args.skip_ref else run_reference(path, depths, args.trials, seed, args)
+            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs)
+            ref_rows = {} if ref is None else {r["depth"]: r for r in ref["rows"]}
+            for r in ours["rows"]:
+                peer = ref_rows.get(r["depth"], {})
+                rows.append({"dataset": name, "seed": seed, **r,
+                             "ref_baseline_test_f1": peer.get("baseline_test_f1", np.nan),
+                             "ref_compact_test_f1": peer.get("compact_test_f1", np.nan),
+                             "ref_oracle_test_f1": peer.get("oracle_test_f1", np.nan)})
+            runs.append({"dataset": name, "seed": seed, "compact_wall_s": ours["wall_s"],
+                         "compact_oracle_s": ours["oracle_s"],
+                         "ref_wall_s": np.nan if ref is None else ref["wall_s"],
+                         "ref_process_wall_s": np.nan if ref is None else ref.get("process_wall_s", np.nan)})
+            last = runs[-1]
+            print(f"{name} seed {seed}: compact {last['compact_wall_s']:.1f} s, reference {last['ref_wall_s']:.1f} s",
+                  flush=True)
+
+    stem = os.path.join(args.out, args.tag)
+    with open(stem + ".csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    md = table(rows, runs)
+    with open(stem + ".json", "w") as fh:
+        json.dump({"command": " ".join([os.path.basename(sys.executable), *sys.argv]), "args": vars(args),
+                   "rows": rows, "runs": runs, "markdown": md}, fh, indent=2, default=float)
+    print()
+    print(md)
+    print(f"\nwritten: {stem}.csv, {stem}.json")
+
+
+if __name__ == "__main__":
+    main()
