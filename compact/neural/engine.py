@@ -174,7 +174,10 @@ def train_loop(params, forward, X_t, y_t, w_t, *, shuffle_seed, epochs: int, lr:
     if on_epoch is not None:
         on_epoch(0)
     for epoch in range(1, epochs + 1):
-        order = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(X_t.device, non_blocking=True)
+        order = torch.stack([torch.randperm(n, generator=g) for g in gens])
+        if X_t.is_cuda:  # pinned, so the copy does not wait for the GPU's queue
+            order = order.pin_memory()
+        order = order.to(X_t.device, non_blocking=True)
         for start in range(0, n, batch_size):
             rows = order[:, start: start + batch_size]  # (K, B)
             loss = _weighted_ce(forward(X_t[rows], True), y_t[rows], torch.gather(w_train, 1, rows)).sum()
