@@ -37,6 +37,13 @@ class Problem:
     encoded: bool = False
     feature_names: np.ndarray | None = None
 
+    @property
+    def fit_labels(self) -> np.ndarray | None:
+        """The labels candidates can predict: the classes, or their codes."""
+        if self.classes is None:
+            return None
+        return np.arange(self.classes.size) if self.encoded else self.classes
+
 
 def make_problem(X, y, *, feature_names=None, validation_size: float, validation_data, seed: int,
                  regression: bool, encoded_labels: bool) -> Problem:

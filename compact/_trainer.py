@@ -49,7 +49,8 @@ class CandidateTrainer:
     seeds : SeedStreams
         Seeds of the draws and of the models.
     scorer : callable
-        ``scorer(model, X, y) -> float`` (a scikit-learn scorer or a fast exact path).
+        ``scorer(model, X) -> float`` against the validation target
+        (:func:`compact.scoring.validation_scorer`).
     n_draws : int
         Draws per trial (the original distribution has one).
     weights_mode : bool
@@ -115,7 +116,7 @@ class CandidateTrainer:
     # -- scoring -----------------------------------------------------------------
     def score(self, model) -> float:
         """Validation score of a fitted candidate."""
-        return float(self.scorer(model, self.X_score, self.problem.y_score))
+        return self.scorer(model, self.X_score)
 
     def run_trials(self, trials: list[tuple[int, DistributionParams]]) -> list[tuple[list[float], object]]:
         """Fit and score the candidates of several trials.

@@ -256,3 +256,26 @@ def label_codes(classes, labels) -> np.ndarray:
     unseen[inside] = classes[codes[inside]] != labels[inside]
     codes[unseen] = classes.size
     return codes
+
+
+def validation_scorer(scoring, scorer, y_true, *, labels=None, regression: bool = False):
+    """``score(model, X) -> float`` against the fixed validation target ``y_true``.
+
+    The exact fast path of :func:`fast_scorer` where ``scoring`` has one, else
+    ``scorer(model, X, y_true)`` (any scikit-learn scorer).  For
+    classification, ``labels`` are every label the models may predict (the
+    training classes, or their codes); validation labels beyond them get
+    codes of their own, so the score equals scikit-learn's.
+    """
+    if regression:
+        fast = fast_scorer(scoring, regression=True)
+        if fast is None:
+            return lambda model, X: float(scorer(model, X, y_true))
+        y_float = np.asarray(y_true, dtype=float)
+        return lambda model, X: float(fast(y_float, model.predict(X)))
+    every = np.union1d(np.asarray(labels), y_true) if labels is not None else np.unique(y_true)
+    fast = fast_scorer(scoring, n_classes=every.size)
+    if fast is None:
+        return lambda model, X: float(scorer(model, X, y_true))
+    true_codes = label_codes(every, y_true)
+    return lambda model, X: float(fast(true_codes, label_codes(every, model.predict(X))))

@@ -29,6 +29,7 @@ from ._validation import check_data, check_positive_int, check_scorer, check_see
 from .adapters import DecodedClassifier, get_adapter
 from .distributions import DistributionParams, original_params
 from .result import CompactResult
+from .scoring import validation_scorer
 from .storage import resolve_storage
 
 
@@ -112,7 +113,9 @@ class CompactSearch(BaseEstimator):
                                    encoded_labels=adapter.encoded_labels)
             mixture, space, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
                                                   seeds=seeds, n_jobs=self.n_jobs)
-            trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, scorer, n_draws=self.n_draws,
+            score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
+                                      regression=regression)
+            trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
                                        weights_mode=weights_mode)
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds)

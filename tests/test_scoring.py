@@ -154,3 +154,20 @@ def test_unknown_scorers_give_none():
     assert fast_scorer("neg_median_absolute_error", regression=True) is None
     with pytest.raises(ValueError):
         fast_scorer("accuracy", n_classes=0)
+
+
+@pytest.mark.parametrize("scoring", ["f1_macro", "accuracy", "balanced_accuracy"])
+def test_search_scores_equal_scikit_learns_route(small_data, fitted_oracle, scoring):
+    """compact.fit takes the fast path for a scorer name; a scorer object takes scikit-learn's: same trials."""
+    from sklearn.metrics import get_scorer
+    from sklearn.tree import DecisionTreeClassifier
+
+    import compact
+
+    X, y = small_data
+    labels = np.array(["a", "b", "c"])[y]
+    runs = [compact.fit(DecisionTreeClassifier(), X, labels, size=2, oracle=fitted_oracle, n_trials=6,
+                        scoring=s, random_state=0) for s in (scoring, get_scorer(scoring))]
+    for fast, slow in zip(runs[0].trials_, runs[1].trials_):
+        assert fast.params == slow.params
+        np.testing.assert_allclose(fast.scores, slow.scores, rtol=0, atol=1e-12)
