@@ -146,6 +146,11 @@ class Adapter:
             f"{type(self.estimator).__name__} has no counterpart {name!r}; it offers {list(self.counterparts())}."
         )
 
+    def counterpart_size(self, name: str, size: dict[str, int]) -> dict[str, int]:
+        """The size a counterpart is held to at the request ``size``.  Default: ``size`` itself;
+        a family whose pruned models keep their width is held to a non-zero budget instead."""
+        return size
+
     @staticmethod
     def within(measured: dict[str, int], requested: dict[str, int]) -> bool:
         """Whether every measured size is at most the requested one."""

@@ -47,9 +47,7 @@ def largest_within(count, budget: int, what: str) -> int:
     return low
 
 
-def _seeds_of(random_states, random_state, k: int) -> list:
-    if random_states is None:
-        return [random_state] * k
+def _seeds_of(random_states, k: int) -> list:
     if len(random_states) != k:
         raise ValueError(f"{len(random_states)} random_states for {k} rows of weights.")
     return list(random_states)
@@ -135,16 +133,15 @@ class TorchMLPAdapter(Adapter):
         model.set_params(hidden_layer_sizes=self._hidden(size, X, np.unique(y).size))
         return super().fit(model, X, y, sample_weight)
 
-    def fit_batch(self, X, y, weights, *, size, random_states=None, random_state=None):
+    def fit_batch(self, X, y, weights, *, size, random_states):
         """Train one candidate per row of ``weights`` (K, n) in one stacked computation.
 
         Candidate ``k`` equals ``fit(build(size, random_states[k]), X, y,
         weights[k])``: its own initial weights and minibatch order.
-        ``random_state`` (one seed for all) is the older form.
         """
         from compact.neural import train_mlps
 
-        models = [self.build(size, s) for s in _seeds_of(random_states, random_state, len(weights))]
+        models = [self.build(size, s) for s in _seeds_of(random_states, len(weights))]
         if "n_nonzero" in size:
             return self._sparse(models, X, y, weights, size)
         classes, codes = np.unique(y, return_inverse=True)
@@ -178,6 +175,10 @@ class TorchMLPAdapter(Adapter):
         from compact.pruning import MLP_COUNTERPARTS
 
         return MLP_COUNTERPARTS
+
+    def counterpart_size(self, name, size):
+        """Pruned nets keep the dense net's width: they are held to non-zero parameters."""
+        return {"n_nonzero": size.get("n_nonzero", size.get("n_params"))}
 
     def fit_counterpart(self, name, X, y, *, size, random_state, cache, rounds=None, fraction=None,
                         rewind_epoch=1, finetune_epochs=10):
@@ -260,12 +261,12 @@ class TorchModuleAdapter(Adapter):
         model.set_params(size=self.module_size(size, X.shape[1], np.unique(y).size))
         return super().fit(model, X, y, sample_weight)
 
-    def fit_batch(self, X, y, weights, *, size, random_states=None, random_state=None):
+    def fit_batch(self, X, y, weights, *, size, random_states):
         """One candidate per row of ``weights``, trained together (``torch.vmap``); candidate ``k`` is
         initialised from ``random_states[k]`` as :meth:`fit` of ``build(size, random_states[k])`` is."""
         from compact.neural import train_modules
 
-        models = [self.build(size, s) for s in _seeds_of(random_states, random_state, len(weights))]
+        models = [self.build(size, s) for s in _seeds_of(random_states, len(weights))]
         classes, codes = np.unique(y, return_inverse=True)
         value = self.module_size(size, X.shape[1], classes.size)
         seeds = [m.training_seeds() for m in models]

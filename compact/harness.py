@@ -457,7 +457,7 @@ def _fit_method(setup, split, method, request, cache):
         return _fit_original(adapter, request, adapter.prepare_X(X_more), labels, [split.seed])[0], request, 1
     model = adapter.fit_counterpart(method, split.X_fit, split.y_tr, size=request, random_state=split.seed,
                                     cache=cache, **setup.pruning)
-    return model, request, 1
+    return model, adapter.counterpart_size(method, request), 1
 
 
 def _compact(setup, split, request):
