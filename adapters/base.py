@@ -44,6 +44,11 @@ class Adapter:
     #: of a trial the same way, so batched and one-by-one fits agree.
     resample_as_weights: bool = False
 
+    #: Whether fitting and predicting run without holding Python's GIL
+    #: (scikit-learn's Cython trees): then the draws of a trial are fitted in
+    #: threads, one per core by default (``CompactSearch(draw_jobs=...)``).
+    releases_gil: bool = False
+
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
     #: Compaction then trains on the codes and wraps the final model in a
     #: :class:`DecodedClassifier` that predicts the original labels.

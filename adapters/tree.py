@@ -18,6 +18,7 @@ class DecisionTreeAdapter(Adapter):
 
     size_names = ("max_depth", "max_leaf_nodes")
     weights_as_counts = True
+    releases_gil = True
 
     @classmethod
     def accepts(cls, estimator) -> bool:

@@ -15,6 +15,7 @@ weights; the others are fitted one by one.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,13 +56,17 @@ class CandidateTrainer:
         Draws per trial (the original distribution has one).
     weights_mode : bool
         Fit with expected sampling frequencies instead of resamples.
+    threads : int, default=1
+        Candidates fitted and scored at once in threads, for families fitted
+        one by one (each candidate is independent, so the results do not
+        depend on it).
     """
 
     def __init__(self, adapter, request: dict, problem: Problem, mixture, seeds: SeedStreams, scorer, *,
-                 n_draws: int, weights_mode: bool):
+                 n_draws: int, weights_mode: bool, threads: int = 1):
         self.adapter, self.request, self.problem = adapter, request, problem
         self.mixture, self.seeds, self.scorer = mixture, seeds, scorer
-        self.n_draws, self.weights_mode = n_draws, weights_mode
+        self.n_draws, self.weights_mode, self.threads = n_draws, weights_mode, threads
         self.X_fit = adapter.prepare_X(problem.X_train)
         self.X_score = adapter.prepare_X(problem.X_val)
         adapter.prepare(self.X_fit, problem.y_fit, size=request, random_state=seeds.model_seed(0, 0))
@@ -125,10 +130,21 @@ class CandidateTrainer:
         (the first of equals).
         """
         groups = [self.candidates(number, params) for number, params in trials]
-        models = iter(self.fit_many([c for group in groups for c in group]))
+        scored = iter(self._fit_and_score([c for group in groups for c in group]))
         out = []
         for group in groups:
-            scored = [(self.score(model), model) for _, model in zip(group, models)]  # group first: stops cleanly
-            top = max(range(len(scored)), key=lambda i: scored[i][0])
-            out.append(([s for s, _ in scored], scored[top][1]))
+            mine = [s for _, s in zip(group, scored)]  # group first: stops without taking the next trial's
+            top = max(range(len(mine)), key=lambda i: mine[i][0])
+            out.append(([score for score, _ in mine], mine[top][1]))
         return out
+
+    def _fit_and_score(self, candidates: list[Candidate]) -> list[tuple[float, object]]:
+        if self.adapter.fit_batch is not None or self.threads < 2 or len(candidates) < 2:
+            return [(self.score(m), m) for m in self.fit_many(candidates)]
+
+        def work(candidate):
+            model = self.fit_one(candidate)
+            return self.score(model), model
+
+        with ThreadPoolExecutor(min(self.threads, len(candidates))) as pool:
+            return list(pool.map(work, candidates))

@@ -54,6 +54,11 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         Seed; the same seed gives the same result (with ``n_jobs=1``).
     n_jobs : int, default=1
         Parallel trials (threads) and oracle threads.
+    draw_jobs : int, optional
+        Threads fitting the draws of one trial.  Default: one per core for
+        families whose fits release Python's GIL (decision trees), else 1.
+        Each draw is independent and seeded on its own, so the result does
+        not depend on it.
     method : {"oracle", "density_tree"}, default="oracle"
         ``"oracle"``: a Beta mixture over the oracle's uncertainty (seven
         variables).  ``"density_tree"``: a mixture of depth-based sampling

@@ -59,6 +59,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     weights_mode : bool, default=False
     random_state : int, RandomState or None
     n_jobs : int, default=1
+    draw_jobs : int, optional
+        Threads fitting the draws of a trial (default: one per core for trees).
     verbose : int, default=0
     trial_batch : int, default=8
         Trials trained together by families that batch (PyTorch nets).
@@ -66,6 +68,7 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         Stop starting new trials after this many seconds.
     storage : str or optuna storage, optional
     study_name : str, optional
+    heartbeat_interval, grace_period : float, optional
         Keep, resume or share the search's trials (see :func:`compact.fit`).
 
     Attributes
@@ -145,8 +148,8 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
     size, size_param, oracle, n_trials, n_draws, scoring, validation_size,
-    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
-    timeout, storage, study_name
+    flatten, method, weights_mode, random_state, n_jobs, draw_jobs, verbose, trial_batch,
+    timeout, storage, study_name, heartbeat_interval, grace_period
         As in :class:`CompactClassifier`.
 
     Attributes

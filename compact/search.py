@@ -57,6 +57,7 @@ class CompactSearch(BaseEstimator):
         weights_mode=False,
         random_state=None,
         n_jobs=1,
+        draw_jobs=None,
         verbose=0,
         trial_batch=8,
         timeout=None,
@@ -78,6 +79,7 @@ class CompactSearch(BaseEstimator):
         self.weights_mode = weights_mode
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.draw_jobs = draw_jobs
         self.verbose = verbose
         self.trial_batch = trial_batch
         self.timeout = timeout
@@ -116,7 +118,7 @@ class CompactSearch(BaseEstimator):
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
-                                       weights_mode=weights_mode)
+                                       weights_mode=weights_mode, threads=self._draw_threads(adapter))
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
@@ -164,6 +166,8 @@ class CompactSearch(BaseEstimator):
             raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
         for name in ("n_trials", "n_draws", "n_jobs", "trial_batch"):
             check_positive_int(getattr(self, name), name)
+        if self.draw_jobs is not None:
+            check_positive_int(self.draw_jobs, "draw_jobs")
         check_seed(self.random_state)
         check_timeout(self.timeout)
         if self.storage is None and self.study_name is not None:
@@ -178,6 +182,12 @@ class CompactSearch(BaseEstimator):
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
             weights_mode = False
         return adapter, request, weights_mode, storage
+
+    def _draw_threads(self, adapter) -> int:
+        """Threads for a trial's draws: every core for families that release the GIL, unless set."""
+        if self.draw_jobs is not None:
+            return self.draw_jobs
+        return (os.cpu_count() or 1) if adapter.releases_gil else 1
 
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""

@@ -235,3 +235,26 @@ def test_quiet_optuna_is_safe_across_threads():
         t.join()
     assert inside == [optuna.logging.WARNING] * 4
     assert optuna.logging.get_verbosity() == optuna.logging.INFO
+
+
+def test_draws_in_threads_give_the_same_result(data):
+    """Draws of a trial fitted in threads (draw_jobs) are the same models as one by one."""
+    X, y = data
+    runs = [search(CentroidAdapter(Centroids()), X, y, n_trials=6, draw_jobs=jobs) for jobs in (1, 3)]
+    assert [t.scores for t in runs[0].trials_] == [t.scores for t in runs[1].trials_]
+    assert [t.params for t in runs[0].trials_] == [t.params for t in runs[1].trials_]
+
+
+def test_trees_fit_their_draws_in_threads_by_default(small_data, fitted_oracle):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from compact.adapters import get_adapter
+
+    X, y = small_data
+    assert get_adapter(DecisionTreeClassifier()).releases_gil
+    default = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=6, random_state=0)
+    serial = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=6, random_state=0,
+                         draw_jobs=1)
+    assert [t.scores for t in default.trials_] == [t.scores for t in serial.trials_]
+    with pytest.raises(ValueError, match="draw_jobs"):
+        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, draw_jobs=0)
