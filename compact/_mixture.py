@@ -17,7 +17,7 @@ def space_of(method: str) -> tuple:
 
 
 def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds: SeedStreams, n_jobs: int):
-    """``(mixture, search space, fitted oracle or None)`` for ``method``.
+    """``(mixture, fitted oracle or None)`` for ``method`` (its variables: :func:`space_of`).
 
     ``"oracle"``: a Dirichlet-process Beta mixture over the oracle's
     uncertainty on the training rows (seven variables).  ``"density_tree"``:
@@ -28,7 +28,7 @@ def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds:
     if method == "density_tree":
         tree = fit_density_tree(problem.X_train, targets, regression=problem.regression,
                                 random_state=int31(seeds.oracle))
-        return DensityTreeMixture(segment_levels(tree, problem.X_train), problem.strata), space_of(method), None
+        return DensityTreeMixture(segment_levels(tree, problem.X_train), problem.strata), None
     fitted = resolve_oracle(oracle, problem.X_train, targets, random_state=int31(seeds.oracle), n_jobs=n_jobs,
                             regression=problem.regression)
     if problem.regression:
@@ -37,4 +37,4 @@ def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds:
         u = uncertainty(fitted.predict_proba(problem.X_train))
     if flatten:
         u = flatten_uncertainty(u)
-    return DPBetaMixture(u, problem.strata), space_of(method), fitted
+    return DPBetaMixture(u, problem.strata), fitted

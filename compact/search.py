@@ -106,14 +106,15 @@ class CompactSearch(BaseEstimator):
         with _optuna.quiet_optuna():
             fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X))
             seed = check_seed(self.random_state)
+            space = space_of(self.method)
             study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
-                                       space=space_of(self.method))
+                                       space=space)
             seeds = SeedStreams(_optuna.check_fingerprint(study, fingerprint, seed=seed,
                                                           seed_given=self.random_state is not None))
             problem = make_problem(X, y, feature_names=feature_names, validation_size=self.validation_size,
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
-            mixture, space, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
+            mixture, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
                                                   seeds=seeds, n_jobs=self.n_jobs)
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
@@ -132,8 +133,9 @@ class CompactSearch(BaseEstimator):
         try:
             scores, model = trainer.run_trials([(0, original)])[0]
         except Exception as err:
+            first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
-                             f"{trainer.request} on the training data: {err}") from err
+                             f"{trainer.request} on the training data: {first_line}") from err
         log.set_baseline(model, scores[0])
 
         def evaluate(trials):

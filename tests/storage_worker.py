@@ -110,5 +110,48 @@ def collect(workers, timeout=300):
     return reports
 
 
+def kill_during_a_trial(storage, folder, *, n_trials, heartbeat, grace):
+    """SIGKILL a worker while it fits a trial (after two complete ones) and wait until the heartbeat fails it.
+
+    Checks that the trial is still RUNNING right after the kill and FAIL within
+    the grace period.  Returns ``(resolved storage, the killed trial, its retries)``.
+    """
+    import signal
+
+    import optuna
+
+    from compact.storage import fail_stale_trials, resolve_storage
+
+    state = optuna.trial.TrialState
+    ((victim, _),) = launch(storage, 1, folder, delay=0, n_trials=n_trials, slow=0.4, heartbeat=heartbeat,
+                            grace=grace)
+    resolved = resolve_storage(storage, heartbeat_interval=heartbeat, grace_period=grace)
+    deadline, killed, study = time.time() + 120, None, None
+    while time.time() < deadline and victim.poll() is None:
+        try:
+            study = optuna.load_study(study_name="s", storage=resolved)
+        except KeyError:  # not created yet
+            time.sleep(0.2)
+            continue
+        trials = study.get_trials(deepcopy=False)
+        running = [t for t in trials if t.state == state.RUNNING and t.params]  # suggested: fitting now
+        if sum(t.state == state.COMPLETE for t in trials) >= 2 and running:
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
+            killed = running[0]
+            break
+        time.sleep(0.05)
+    assert killed is not None, "the worker never had a running trial after two complete ones"
+    killed_at = time.time()
+    fail_stale_trials(study)
+    assert study.get_trials(deepcopy=False)[killed.number].state == state.RUNNING  # still within grace
+    while study.get_trials(deepcopy=False)[killed.number].state == state.RUNNING:
+        assert time.time() - killed_at < grace + 2 * heartbeat + 2, "not failed within the grace period"
+        time.sleep(0.25)
+        fail_stale_trials(study)
+    trials = study.get_trials(deepcopy=False)
+    return resolved, trials[killed.number], [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+
+
 if __name__ == "__main__":
     main()

@@ -8,7 +8,6 @@ under CI (``CI=true``) they fail instead.
 
 import os
 import re
-import signal
 import subprocess
 import time
 import uuid
@@ -18,7 +17,7 @@ import optuna
 import pytest
 
 import storage_worker  # tests/storage_worker.py
-from compact.storage import create_or_load_study, fail_stale_trials, resolve_storage
+from compact.storage import create_or_load_study, resolve_storage
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
@@ -115,34 +114,10 @@ def test_workers_share_one_study_and_return_the_same_best_model(fresh_db, tmp_pa
 
 def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(fresh_db, tmp_path):
     heartbeat, grace, n_trials = 1, 3, 6
-    ((victim, _),) = storage_worker.launch(fresh_db, 1, tmp_path, delay=0, n_trials=n_trials, slow=0.4,
-                                           heartbeat=heartbeat, grace=grace)
-    storage = resolve_storage(fresh_db, heartbeat_interval=heartbeat, grace_period=grace)
-    deadline, killed, study = time.time() + 120, None, None
-    while time.time() < deadline and victim.poll() is None:
-        try:
-            study = optuna.load_study(study_name="s", storage=storage)
-        except KeyError:  # not created yet
-            time.sleep(0.2)
-            continue
-        trials = study.get_trials(deepcopy=False)
-        running = [t for t in trials if t.state == RUNNING and t.params]  # suggested: fitting now
-        if sum(t.state == COMPLETE for t in trials) >= 2 and running:
-            os.kill(victim.pid, signal.SIGKILL)
-            victim.wait()
-            killed = running[0]
-            break
-        time.sleep(0.05)
-    assert killed is not None, "the worker never had a running trial after two complete ones"
-    killed_at = time.time()
-    fail_stale_trials(study)
-    assert study.get_trials(deepcopy=False)[killed.number].state == RUNNING  # still within grace
-    while study.get_trials(deepcopy=False)[killed.number].state == RUNNING:
-        assert time.time() - killed_at < grace + 2 * heartbeat + 2, "not failed within the grace period"
-        time.sleep(0.25)
-        fail_stale_trials(study)
-    failed_params = study.get_trials(deepcopy=False)[killed.number].params
-    retries = [t for t in study.get_trials(deepcopy=False) if t.system_attrs.get("failed_trial") == killed.number]
+    storage, killed, retries = storage_worker.kill_during_a_trial(fresh_db, tmp_path, n_trials=n_trials,
+                                                                  heartbeat=heartbeat, grace=grace)
+    assert killed.state == FAIL
+    failed_params = killed.params
     assert len(retries) == 1 and retries[0].state == WAITING
 
     storage_worker.collect(storage_worker.launch(fresh_db, 1, tmp_path, delay=0, n_trials=n_trials,

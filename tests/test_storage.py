@@ -1,7 +1,6 @@
 """Trials kept in an Optuna storage: resume, several worker processes sharing a study, compact.storage."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -212,37 +211,10 @@ def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tm
     """A journal file with heartbeat: the killed worker's trial is failed, re-run, and n_trials reached."""
     url = str(tmp_path / "kill.journal")
     heartbeat, grace, n_trials = 1, 3, 6
-    (victim, _), = storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials, slow=0.4,
-                                         heartbeat=heartbeat, grace=grace)
-    storage = resolve_storage(url, heartbeat_interval=heartbeat, grace_period=grace)
-    deadline = time.time() + 120
-    killed = None
-    while time.time() < deadline and victim.poll() is None:
-        try:
-            study = optuna.load_study(study_name="s", storage=storage)
-        except KeyError:  # not created yet
-            time.sleep(0.2)
-            continue
-        trials = study.get_trials(deepcopy=False)
-        running = [t for t in trials if t.state == RUNNING and t.params]  # suggested: fitting now
-        if sum(t.state == COMPLETE for t in trials) >= 2 and running:
-            os.kill(victim.pid, signal.SIGKILL)
-            victim.wait()
-            killed = running[0]
-            break
-        time.sleep(0.05)
-    assert killed is not None, "the worker never had a running trial after two complete ones"
-    killed_at = time.time()
-    fail_stale_trials(study)
-    assert study.get_trials(deepcopy=False)[killed.number].state == RUNNING  # still within grace
-    while study.get_trials(deepcopy=False)[killed.number].state == RUNNING:
-        assert time.time() - killed_at < grace + 2 * heartbeat + 2, "not failed within the grace period"
-        time.sleep(0.25)
-        fail_stale_trials(study)
-    trials = study.get_trials(deepcopy=False)
-    assert trials[killed.number].state == FAIL
-    failed_params = trials[killed.number].params
-    retries = [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+    storage, killed, retries = storage_worker.kill_during_a_trial(url, tmp_path, n_trials=n_trials,
+                                                                  heartbeat=heartbeat, grace=grace)
+    assert killed.state == FAIL
+    failed_params = killed.params
     assert len(retries) == 1 and retries[0].state == WAITING
 
     (report,) = storage_worker.collect(storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials,

@@ -301,8 +301,6 @@ def train_mlps(
     list of (weights (K, in, out), biases (K, 1, out)) numpy pairs, masked;
     with ``snapshot_epoch`` a pair ``(final, snapshot)`` of such lists.
     """
-    import torch
-
     X_t, y_t, w_t = as_tensors(X, y, weights, device)
     k = w_t.shape[0]
     if initial is None:
