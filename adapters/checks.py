@@ -10,8 +10,8 @@ from .base import Adapter
 def check_adapter(adapter: Adapter, X, y, size, *, random_state: int = 0) -> dict[str, int]:
     """Run the adapter protocol on ``(X, y)`` at ``size`` and check each promise.
 
-    Checks that the size normalises, that ``build`` gives an unfitted model and
-    keeps the user's other parameters, that fitted models (plain, weighted,
+    Checks that the size normalises, that ``build`` gives an unfitted model
+    (a clone, not the user's estimator), that fitted models (plain, weighted,
     resampled and, where the family batches, ``fit_batch``) never measure over
     the request, that ``build`` with one seed is reproducible, and that a
     resample fitted as counts equals the repeated rows where the adapter
@@ -52,6 +52,9 @@ def check_adapter(adapter: Adapter, X, y, size, *, random_state: int = 0) -> dic
         return model
 
     build = lambda: adapter.build(request, random_state=random_state)  # noqa: E731
+    unfitted = build()
+    assert unfitted is not adapter.estimator, "build() must return a clone, not the user's estimator."
+    assert not hasattr(unfitted, "n_features_in_"), "build() must return an unfitted model."
     plain = fitted("fit", adapter.fit(build(), X_fit, y, size=request))
     again = fitted("fit (same seed)", adapter.fit(build(), X_fit, y, size=request))
     assert np.array_equal(_predict(plain, X_fit), _predict(again, X_fit)), "the same seed gave another model."

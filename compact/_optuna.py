@@ -42,30 +42,21 @@ def open_study(storage, study_name: str | None, *, settings: dict, space: tuple[
 def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) -> int:
     """The run's seed, after checking that a continued study was run with the same settings.
 
-    A new study records ``fingerprint`` (what must not change between runs of
-    one study: data size, family, size, scoring, method) and the seed; a
-    continued one must match it, and lends its seed to a run given none.
+    The study records ``fingerprint`` (what must not change between runs of
+    one study: rows, family, size, scoring, method) and the seed; a continued
+    study must match it (:func:`compact.storage.check_settings`), and lends
+    its seed to a run given none.
 
     Raises
     ------
     ValueError
-        Naming the first setting that differs.
+        Naming each setting that differs.
     """
-    stored = study.user_attrs.get("compact")
-    if stored is None:  # an in-memory study, or one made by hand
-        study.set_user_attr("compact", {**fingerprint, "random_state": seed})
-        return seed
-    for key, value in fingerprint.items():
-        if key in stored and stored[key] != value:
-            then, now = (f"{v} rows" if key == "n_samples" else f"{key}={v!r}" for v in (stored[key], value))
-            raise ValueError(f"Study {study.study_name!r} was run with {then}; this run has {now}. "
-                             "Use another study_name.")
-    if seed_given and seed != stored["random_state"]:
-        raise ValueError(
-            f"Study {study.study_name!r} was run with random_state={stored['random_state']}; pass the same "
-            "random_state (or None) to continue it."
-        )
-    return int(stored["random_state"])
+    from .storage import check_settings
+
+    stored = study.user_attrs.get("compact") or {}
+    given = seed if seed_given or "random_state" not in stored else None  # None: take the study's
+    return int(check_settings(study, {**fingerprint, "random_state": given})["random_state"])
 
 
 def prepare_study(study, seed: int, *, space: tuple[Param, ...], n_startup_trials: int = 10):

@@ -90,11 +90,14 @@ class CandidateTrainer:
         return self.mixture.sample_indices(candidate.params, rng)
 
     def row_weights(self, candidate: Candidate) -> np.ndarray:
-        """How much each training row counts for this candidate (for batched fits)."""
-        sample = self.draw(candidate)
-        if sample is None:
+        """How much each training row counts for this candidate (for batched fits): the
+        draw's repeat counts, or its expected frequencies in weights mode, without index arrays."""
+        if candidate.params.is_original:
             return np.ones(len(self.X_fit))
-        return sample if self.weights_mode else np.bincount(sample, minlength=len(self.X_fit)).astype(float)
+        rngs = [self.seeds.draw_rng(candidate.trial, candidate.draw)]
+        if self.weights_mode:
+            return self.mixture.sample_weights(candidate.params, rngs)[0]
+        return self.mixture.sample_counts(candidate.params, rngs)[0].astype(float)
 
     # -- fitting -----------------------------------------------------------------
     def fit_one(self, candidate: Candidate):

@@ -80,7 +80,10 @@ class TrialLog:
         if self.best is None or self.best.number != top:
             self.best = self._refit(top, refit)
         originals = [n for n in sorted(self.records) if self.params_of(n).is_original]
-        if originals and (self.baseline is None or self.baseline.number != originals[0]):
+        if originals and self.baseline is not None and self.baseline.number is None:
+            # The original data is one candidate whatever its trial: the model fitted before the search is it.
+            self.baseline = Kept(originals[0], self.baseline.model, self.baseline.draw_score)
+        elif originals and (self.baseline is None or self.baseline.number != originals[0]):
             self.baseline = self._refit(originals[0], refit)
 
     def params_of(self, number: int) -> DistributionParams:

@@ -74,6 +74,24 @@ def check_seed(random_state) -> int:
     raise ValueError(f"random_state must be None, an int or a numpy RandomState, got {random_state!r}.")
 
 
+def check_oracle(oracle, *, regression: bool) -> None:
+    """``"xgboost"`` or an estimator; for classification one with ``predict_proba``."""
+    if isinstance(oracle, str):
+        if oracle != "xgboost":
+            raise ValueError(f"Unknown oracle {oracle!r}; use 'xgboost' or an estimator.")
+        return
+    if not regression and not hasattr(oracle, "predict_proba"):
+        raise TypeError(
+            f"The oracle {type(oracle).__name__} has no predict_proba; an oracle must give class probabilities."
+        )
+
+
+def first_line(err: BaseException) -> str:
+    """An exception's message as one line (its first), for one-line error reports."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
+
+
 def check_timeout(timeout) -> float | None:
     """``None`` or a positive number of seconds."""
     if timeout is None:

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from ._validation import first_line
 from .datasets import BUILTIN, is_regression_target, load_builtin, make_preprocessor, read_csv
 from .models import MODELS, make_estimator, parse_size, parse_sizes
 
@@ -30,12 +31,6 @@ __all__ = ["main", "build_parser", "load_data", "BUILTIN", "MODELS", "make_estim
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 EXPORT_SUFFIX = {"onnx": ".onnx", "c": ".c", "text": ".txt"}
 EXPORT_NEEDS = {"onnx": ("skl2onnx", "onnx"), "c": ("emlearn",), "text": ()}
-STORAGE_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql")
-# SQLAlchemy's default driver per dialect, and driver names that differ from their module's.
-DEFAULT_DRIVERS = {"postgresql": "psycopg2", "mysql": "MySQLdb", "mariadb": "MySQLdb", "oracle": "oracledb",
-                   "mssql": "pyodbc"}
-DRIVER_MODULES = {"mysqldb": "MySQLdb", "mysqlconnector": "mysql.connector", "psycopg2cffi": "psycopg2cffi"}
-DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient", "mysql.connector": "mysql-connector-python"}
 
 
 # -- data --------------------------------------------------------------------------------------------------------
@@ -102,46 +97,33 @@ def check_output_folder(path: str, option: str = "--out") -> str:
 
 
 def check_storage(storage: str | None) -> None:
-    """Refuse, before any work, an Optuna storage that cannot be opened: an unknown URL
-    scheme, a SQLite or journal file in a missing or read-only folder, or a folder as file."""
+    """Refuse, before any work, an Optuna storage that cannot be opened: what
+    :func:`compact.storage.resolve_storage` refuses (unknown scheme, missing
+    folder or driver, unreachable server), and a file in a read-only folder."""
     if storage is None:
         return
-    if "://" in storage:
-        scheme, _, rest = storage.partition("://")
-        dialect = scheme.split("+")[0].lower()
-        if dialect not in STORAGE_SCHEMES:
-            raise ValueError(f"--storage {storage}: unknown URL scheme {scheme!r}; use a journal file path or a "
-                             f"database URL ({', '.join(s + '://' for s in STORAGE_SCHEMES)}).")
-        if dialect != "sqlite":
-            _check_driver(storage, scheme, dialect)
-            return
-        path = rest[1:] if rest.startswith("/") else rest  # sqlite:///rel.db, sqlite:////abs.db
-        if path in ("", ":memory:"):
-            return
-    else:
-        path = storage
-    if os.path.isdir(path):
-        raise ValueError(f"--storage {storage} is a folder; give a file, e.g. {os.path.join(path, 'runs.journal')}.")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"--storage {storage}: the folder {folder} does not exist; create it or choose another path.")
-    if not os.path.exists(path):
-        _probe_folder(folder, "--storage")
-    elif not os.access(path, os.R_OK | os.W_OK):
-        raise ValueError(f"--storage {storage}: the file is not readable and writable.")
+    path = _storage_file(storage)
+    if path is not None and not os.path.isdir(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        if not os.path.exists(path):
+            _probe_folder(os.path.dirname(os.path.abspath(path)), "--storage")
+        elif not os.access(path, os.R_OK | os.W_OK):
+            raise ValueError(f"--storage {storage}: the file is not readable and writable.")
+    from .storage import resolve_storage
 
-
-def _check_driver(storage: str, scheme: str, dialect: str) -> None:
-    driver = scheme.partition("+")[2]
-    module = DRIVER_MODULES.get(driver.lower(), driver) if driver else DEFAULT_DRIVERS[dialect]
     try:
-        found = importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
-        package = DRIVER_PACKAGES.get(module, module)
-        raise ValueError(f"--storage {storage}: the database driver {module} is not installed; "
-                         f"pip install {package}.")
+        resolve_storage(storage)
+    except ImportError as err:  # a missing driver: bad input here, with the package to install
+        raise ValueError(f"--storage {storage}: {first_line(err)}") from None
+
+
+def _storage_file(storage: str) -> str | None:
+    """The file behind a journal path or a ``sqlite:///`` URL (``None`` for servers)."""
+    if "://" not in storage:
+        return storage
+    scheme, _, rest = storage.partition("://")
+    if scheme.split("+")[0].lower() != "sqlite" or rest in ("", "/", "/:memory:"):
+        return None
+    return rest[1:]
 
 
 def _check_exports(formats) -> None:
@@ -368,8 +350,8 @@ def _positive_seconds(text: str) -> float:
 
 
 def _n_jobs(text: str) -> int:
-    value = _positive_int(text) if text.strip() != "-1" else -1
-    return value
+    """A positive integer, or -1 for every core."""
+    return (os.cpu_count() or 1) if text.strip() == "-1" else _positive_int(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -478,20 +460,20 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ValueError, TypeError) as err:  # bad input: one clear line, not a traceback
-        print(f"compact: error: {err}", file=sys.stderr)
+        print(f"compact: error: {first_line(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("compact: interrupted", file=sys.stderr)
         return 130
     except OSError as err:  # e.g. a full disk after the search: the message says where the model went
-        print(f"compact: error: {err}", file=sys.stderr)
+        print(f"compact: error: {first_line(err)}", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as err:  # noqa: BLE001 - internal error or a failing environment
         if os.environ.get("COMPACT_TRACEBACK"):
             import traceback
 
             traceback.print_exc()
-        print(f"compact: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"compact: internal error: {type(err).__name__}: {first_line(err)}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -51,7 +51,8 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     flatten : bool, default=True
         Spread the uncertainty scores near-uniformly (rank-preserving).
     random_state : int, RandomState or None
-        Seed; the same seed gives the same result (with ``n_jobs=1``).
+        Seed; the same seed gives the same result (with ``n_jobs=1`` and no
+        ``storage``: workers of a shared study add their process id).
     n_jobs : int, default=1
         Parallel trials (threads) and oracle threads.
     draw_jobs : int, optional

@@ -19,6 +19,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import check_oracle
+
 
 CALIBRATION_FOLDS = 3
 
@@ -171,18 +173,13 @@ def resolve_oracle(oracle, X, y, *, random_state=None, n_jobs: int = 1, regressi
     ValueError
         If ``oracle`` is an unknown name.
     """
+    check_oracle(oracle, regression=regression)
     if isinstance(oracle, str):
-        if oracle != "xgboost":
-            raise ValueError(f"Unknown oracle {oracle!r}; use 'xgboost' or an estimator.")
         if regression:
             oracle = default_regression_oracle(random_state, n_jobs)
         else:
             smallest = int(np.unique(y, return_counts=True)[1].min())
             oracle = default_oracle(random_state, n_jobs, min_class_count=smallest)
-    if not regression and not hasattr(oracle, "predict_proba"):
-        raise TypeError(
-            f"The oracle {type(oracle).__name__} has no predict_proba; an oracle must give class probabilities."
-        )
     if _is_fitted(oracle):
         return oracle
     oracle = clone(oracle)

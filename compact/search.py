@@ -11,9 +11,11 @@ to ``_run_search``).
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 import warnings
+from typing import NamedTuple
 
 from sklearn.base import BaseEstimator, is_regressor
 from sklearn.metrics import check_scoring
@@ -25,12 +27,31 @@ from ._progress import Progress
 from ._seeds import SeedStreams, int31
 from ._trainer import CandidateTrainer
 from ._trial_log import TrialLog
-from ._validation import check_data, check_positive_int, check_scorer, check_seed, check_timeout
+from ._validation import (
+    check_data,
+    check_fraction,
+    check_oracle,
+    check_positive_int,
+    check_scorer,
+    check_seed,
+    check_timeout,
+    first_line,
+)
 from .adapters import DecodedClassifier, get_adapter
 from .distributions import DistributionParams, original_params
 from .result import CompactResult
 from .scoring import validation_scorer
 from .storage import resolve_storage
+
+
+class Checked(NamedTuple):
+    """The checked parameters of a run."""
+
+    adapter: object
+    request: dict
+    weights_mode: bool
+    storage: object
+    seed: int
 
 
 class CompactSearch(BaseEstimator):
@@ -98,14 +119,13 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode, storage = self.check_params()
+        adapter, request, weights_mode, storage, seed = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
         scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
         with _optuna.quiet_optuna():
             fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X))
-            seed = check_seed(self.random_state)
             space = space_of(self.method)
             study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
                                        space=space)
@@ -133,9 +153,8 @@ class CompactSearch(BaseEstimator):
         try:
             scores, model = trainer.run_trials([(0, original)])[0]
         except Exception as err:
-            first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
-                             f"{trainer.request} on the training data: {first_line}") from err
+                             f"{trainer.request} on the training data: {first_line(err)}") from err
         log.set_baseline(model, scores[0])
 
         def evaluate(trials):
@@ -162,38 +181,43 @@ class CompactSearch(BaseEstimator):
         return interrupted
 
     # -- parts -------------------------------------------------------------------------
-    def check_params(self):
-        """Every parameter checked before any work: ``(adapter, size request, weights_mode, storage)``."""
+    def check_params(self) -> Checked:
+        """Every parameter checked before any work (no study, oracle or model touched yet)."""
         if self.method not in METHODS:
             raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
         for name in ("n_trials", "n_draws", "n_jobs", "trial_batch"):
             check_positive_int(getattr(self, name), name)
         if self.draw_jobs is not None:
             check_positive_int(self.draw_jobs, "draw_jobs")
-        check_seed(self.random_state)
+        check_fraction(self.validation_size, "validation_size")
+        seed = check_seed(self.random_state)
         check_timeout(self.timeout)
         if self.storage is None and self.study_name is not None:
             raise ValueError("study_name needs a storage to keep the study in.")
-        storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
-                                  grace_period=self.grace_period)
-        adapter = get_adapter(self._template(), self.size_param)
+        # A copy: families keep data-dependent state from prepare() on their adapter.
+        adapter = copy.copy(get_adapter(self._template(), self.size_param))
         request = adapter.normalize_size(self.size)
+        if self.method == "oracle":
+            check_oracle(self.oracle, regression=is_regressor(adapter.estimator))
         weights_mode = bool(self.weights_mode)
         if weights_mode and not adapter.supports_sample_weight:
             warnings.warn(f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
             weights_mode = False
-        return adapter, request, weights_mode, storage
+        storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
+                                  grace_period=self.grace_period)
+        return Checked(adapter, request, weights_mode, storage, seed)
 
     def _draw_threads(self, adapter) -> int:
-        """Threads for a trial's draws: every core for families that release the GIL, unless set."""
+        """Threads for a trial's draws: the cores left to each of the ``n_jobs`` trial threads,
+        for families that release the GIL, unless set."""
         if self.draw_jobs is not None:
             return self.draw_jobs
-        return (os.cpu_count() or 1) if adapter.releases_gil else 1
+        return max(1, (os.cpu_count() or 1) // self.n_jobs) if adapter.releases_gil else 1
 
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""
-        return {"method": self.method, "n_samples": n_samples, "estimator": type(adapter.estimator).__name__,
+        return {"method": self.method, "rows": n_samples, "estimator": type(adapter.estimator).__name__,
                 "size": dict(request), "scoring": scoring if isinstance(scoring, str) else _name(scoring)}
 
     def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,

@@ -22,9 +22,10 @@ whose last beat is older than ``grace_period`` is stale. That compares wall
 clocks of the processes, so on several machines their clocks must agree to
 well within the grace period.
 
-SQLite is for one process: several processes writing one SQLite file can
-fail with "database is locked" and lose trials; ``single_process_only``
-tells the engine when to warn.
+SQLite is for one process (its threads are safe: transactions begin
+immediately): several processes writing one SQLite file can fail with
+"database is locked"; ``single_process_only`` tells a caller which storages
+those are.
 """
 
 from __future__ import annotations
@@ -301,14 +302,6 @@ def enqueue_once(study, params: dict[str, float]) -> bool:
             return False
     study.enqueue_trial(params)
     return True
-
-
-def describe(storage) -> str:
-    """The storage for messages, with any password hidden."""
-    if isinstance(storage, str):
-        return _redact(storage)
-    url = getattr(_unwrap(storage), "url", None)
-    return _redact(url) if isinstance(url, str) else type(storage).__name__
 
 
 # --------------------------------------------------------------------------- RDB
@@ -605,5 +598,7 @@ def _redact(url: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    """The first line of a database error (SQLAlchemy keeps the driver's in ``orig``)."""
+    from ._validation import first_line
+
+    return first_line(getattr(exc, "orig", None) or exc)

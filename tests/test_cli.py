@@ -223,9 +223,9 @@ def test_not_utf8(tmp_path, capsys, no_search):
 
 
 @pytest.mark.parametrize("storage, message", [
-    ("sqlite:////nonexistent/x.db", "folder /nonexistent does not exist"),
-    ("foo://bar", "unknown URL scheme 'foo'"),
-    ("/nonexistent/runs.journal", "folder /nonexistent does not exist"),
+    ("sqlite:////nonexistent/x.db", "folder '/nonexistent' does not exist"),
+    ("foo://bar", "unknown scheme 'foo://'"),
+    ("/nonexistent/runs.journal", "folder '/nonexistent' does not exist"),
 ])
 def test_bad_storage(iris_csv, tmp_path, capsys, no_search, storage, message):
     line = run_bad(capsys, fit_args(iris_csv, "--storage", storage, out=tmp_path / "m.joblib"))
@@ -291,12 +291,21 @@ def test_no_feature_column(tmp_path, capsys, no_search):
     assert "no feature column" in run_bad(capsys, fit_args(write(tmp_path, "y.csv", "species\nx\ny\n")))
 
 
-def test_storage_driver_missing(iris_csv, tmp_path, capsys, no_search):
-    pytest.importorskip("sqlalchemy")
-    if cli.importlib.util.find_spec("psycopg2") is not None:
-        pytest.skip("psycopg2 is installed")
+def test_storage_server_unreachable(iris_csv, tmp_path, capsys, no_search):
+    """A database URL is opened up front (compact.storage.resolve_storage): no server, one line, exit 2."""
+    line = run_bad(capsys, fit_args(iris_csv, "--storage", "postgresql://u@127.0.0.1:9/db", out=tmp_path / "m.jl"))
+    assert "cannot connect" in line and "127.0.0.1:9" in line
+
+
+def test_storage_driver_missing(iris_csv, tmp_path, capsys, no_search, monkeypatch):
+    import compact.storage
+
+    def no_driver(storage, **_):
+        raise ImportError("the PostgreSQL driver is missing: pip install 'compact-learn[postgres]'\nmore")
+
+    monkeypatch.setattr(compact.storage, "resolve_storage", no_driver)
     line = run_bad(capsys, fit_args(iris_csv, "--storage", "postgresql://u@localhost/db", out=tmp_path / "m.jl"))
-    assert "driver psycopg2 is not installed; pip install psycopg2-binary" in line
+    assert "pip install 'compact-learn[postgres]'" in line
 
 
 def test_size_error_from_fit_is_one_line(iris_csv, tmp_path, capsys):

@@ -126,3 +126,19 @@ def test_regression_oracle_without_uncertainty():
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(TypeError, match="gives no uncertainty"):
         compact.fit(DecisionTreeRegressor(), X, y, size=2, oracle=Ridge(), n_trials=2)
+
+
+def test_grid_search_on_a_dask_cluster_matches_the_serial_search():
+    """GridSearchCV's fits of CompactClassifier run as Dask tasks through joblib's Dask backend."""
+    distributed = pytest.importorskip("dask.distributed", reason="dask.distributed is not installed")
+    X, y = load_wine(return_X_y=True)
+    clf = CompactClassifier(oracle=GaussianNB(), n_trials=4, n_draws=1, random_state=0)
+    grid = {"size": [1, 2]}
+    serial = GridSearchCV(clf, grid, cv=2).fit(X, y)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
+            distributed.Client(cluster), joblib.parallel_config(backend="dask"), \
+            distributed.get_task_stream() as stream:
+        spread = GridSearchCV(clf, grid, cv=2, n_jobs=-1).fit(X, y)
+    assert stream.data, "no Dask task ran"
+    assert spread.best_params_ == serial.best_params_
+    np.testing.assert_allclose(spread.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"])
