@@ -461,7 +461,7 @@ def _to_c(model, *, name):
 
     cgen.assert_valid_identifier(name)
     classes = getattr(model, "classes_", None)
-    inner = model.estimator_ if type(model).__name__ == "DecodedClassifier" else model
+    inner = _inner(model)
     kind = type(inner).__name__
     header = (f"/* {kind} exported by compact (compact-learn) through emlearn.\n"
               f" * Features: float[{_n_features(inner)}], in training column order. */\n")
@@ -505,7 +505,7 @@ def _to_c(model, *, name):
 # ---------------------------------------------------------------------------
 def _to_text(model, names):
     classes = getattr(model, "classes_", None)
-    inner = model.estimator_ if type(model).__name__ == "DecodedClassifier" else model
+    inner = _inner(model)
     n = _n_features(inner)
     names = list(names) if names is not None else [f"x[{i}]" for i in range(n)]
     if hasattr(inner, "tree_"):
@@ -612,7 +612,7 @@ def size_units(model) -> dict[str, int]:
     dense and non-zero parameters; every model: ``model_bytes`` (its pickle).
     The family adapter's ``size_report`` (or ``measure``) adds its own units.
     """
-    inner = model.estimator_ if type(model).__name__ == "DecodedClassifier" else model
+    inner = _inner(model)
     units: dict[str, int] = {}
     if hasattr(inner, "tree_"):
         units.update(depth=int(inner.get_depth()), leaves=int(inner.get_n_leaves()), nodes=int(inner.tree_.node_count))
@@ -673,7 +673,7 @@ def model_card(result, *, feature_names=None) -> dict[str, Any]:
         except ValueError:
             names = None
     classes = getattr(result, "classes_", None)
-    inner = model.estimator_ if type(model).__name__ == "DecodedClassifier" else model
+    inner = _inner(model)
     scores = {
         "scoring": getattr(result, "scoring", None),
         "baseline_validation": getattr(result, "baseline_score_", None),
@@ -714,3 +714,10 @@ def model_card(result, *, feature_names=None) -> dict[str, Any]:
         "platform": f"{platform.system()} {platform.machine()}, Python {sys.version.split()[0]}",
     }
     return _plain(card)
+
+
+def _inner(model):
+    """The family's own model inside a label-decoding wrapper (``Adapter.unwrap``)."""
+    from .adapters import Adapter
+
+    return Adapter.unwrap(model)
