@@ -1,8 +1,8 @@
 """Seed streams of one run: every random choice derives from the run's seed.
 
 One root seed gives independent streams (numpy ``SeedSequence``) for the
-validation split, the oracle, the density tree, Optuna's sampler, the draws
-of the training distribution and the small models.  A candidate is named by
+validation split, the oracle (or the density tree, which takes its place),
+Optuna's sampler, the draws of the training distribution and the small models.  A candidate is named by
 ``(trial number, draw)``: its sample and its model seed depend on nothing
 else, so any process can refit any trial of a shared study exactly.
 """

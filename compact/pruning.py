@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
+from ._seeds import int31
+
 PRUNING_METHODS = ("ccp", "l1_path", "l1_unstructured", "global_unstructured", "lottery_ticket")
 
 #: The MLP counterparts, by the name the harness shows.
@@ -151,7 +153,7 @@ def _setup(model, X, y, seed, device):
 
 
 def _sub_seed(seed: int, *keys: int) -> int:
-    return int(np.random.SeedSequence([int(seed), *keys]).generate_state(1)[0]) % 2**31
+    return int31(np.random.SeedSequence([int(seed), *keys]).generate_state(1)[0])
 
 
 def train_masked(model, X, y, weights, *, masks, start, shuffle_seeds, epochs: int | None = None, device=None):

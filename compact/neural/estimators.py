@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._seeds import int31
 from .._validation import check_seed
 from .engine import forked_rng, predict_logits, resolve_device, train_mlps, train_modules
 
@@ -60,7 +61,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
         """``(initial-weight seed, minibatch-order seed)``, both derived from ``random_state``."""
         seed = check_seed(self.random_state)
         init_seed, shuffle_seed = np.random.SeedSequence(seed).generate_state(2)
-        return int(init_seed) % 2**31, int(shuffle_seed) % 2**31
+        return int31(init_seed), int31(shuffle_seed)
 
     def training_options(self) -> dict:
         """Keyword arguments of the training engine (:func:`~compact.neural.engine.train_mlps`,
