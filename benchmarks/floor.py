@@ -18,7 +18,9 @@ beforehand (not timed), it times
 
 and prints their ratio.  The done-when of issue 14: ratio <= 0.6.  The naive
 loop is single-threaded; ``compact.fit`` runs with its default ``n_jobs``
-unless ``--n-jobs`` is given.
+unless ``--n-jobs`` is given, and fits a trial's draws in its default
+``draw_jobs`` threads (one per core) unless ``--draw-jobs`` is given
+(``--draw-jobs 1``: one thread, like the naive loop).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def run_compact(split, oracle, args):
         DecisionTreeClassifier(), X_tr, y_tr, size=args.depth, n_trials=args.trials, n_draws=args.draws,
         validation_data=(X_val, y_val), oracle=oracle, random_state=args.seed,
         **({} if args.n_jobs is None else {"n_jobs": args.n_jobs}),
+        **({} if args.draw_jobs is None else {"draw_jobs": args.draw_jobs}),
     )
     return time.perf_counter() - t0, result
 
@@ -85,6 +88,8 @@ def main(argv=None):
     parser.add_argument("--draws", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=None, help="compact.fit's n_jobs (default: its default)")
+    parser.add_argument("--draw-jobs", type=int, default=None,
+                        help="compact.fit's draw_jobs, threads over a trial's draws (default: one per core)")
     parser.add_argument("--repeats", type=int, default=1, help="alternate compact and naive this many times")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile one compact.fit and print its top N functions")

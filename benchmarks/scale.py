@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/scale.py [--workers 1 2 4] [--trials 40] [--slow 0.05]
                                [--storage postgres journal] [--postgres-url URL] [--smoke]
+    python benchmarks/scale.py --dask
 
 Each configuration starts its workers at the same instant (tests/storage_worker.py:
 ``compact.fit`` of a depth-2 tree on three digit classes, 2 draws a trial, each
@@ -14,6 +15,13 @@ first worker's start to the last one's end. PostgreSQL comes from
 ``journal`` is a journal file in a temporary folder (one machine).
 ``--smoke`` runs 1 and 2 workers with 8 trials: a check that it works, not a
 measurement.
+
+``--dask`` instead times one comparison sweep on scikit-learn's digits,
+``compact.compare(DecisionTreeClassifier(), X, y, sizes=[1, 2, 3, 4], seeds=2,
+n_trials=20)``, serially and under ``joblib.parallel_config(backend="dask")``
+with a ``dask.distributed.LocalCluster(n_workers=2, processes=True,
+threads_per_worker=1)`` (cluster start-up not timed), and says whether the rows
+are equal (``fit_seconds`` left out).
 """
 
 from __future__ import annotations
@@ -59,6 +67,32 @@ def measure(storage: str, n_workers: int, n_trials: int, slow: float, folder: st
     return complete / seconds, complete, seconds
 
 
+def dask_sweep(n_workers: int = 2) -> None:
+    """A ``compare`` sweep serially and on a local Dask cluster: wall time of each, equal rows or not."""
+    import joblib
+    from dask import distributed
+    from sklearn.datasets import load_digits
+    from sklearn.tree import DecisionTreeClassifier
+
+    import compact
+
+    X, y = load_digits(return_X_y=True)
+    kwargs = dict(sizes=[1, 2, 3, 4], seeds=2, n_trials=20)
+    t0 = time.perf_counter()
+    serial = compact.compare(DecisionTreeClassifier(), X, y, **kwargs)
+    serial_seconds = time.perf_counter() - t0
+    with distributed.LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1) as cluster, \
+            distributed.Client(cluster), joblib.parallel_config(backend="dask"):
+        t0 = time.perf_counter()
+        spread = compact.compare(DecisionTreeClassifier(), X, y, n_jobs=-1, **kwargs)
+        dask_seconds = time.perf_counter() - t0
+    strip = [[{k: v for k, v in r.items() if k != "fit_seconds"} for r in c.rows] for c in (serial, spread)]
+    print(f"compare, digits, sizes 1-4, 2 seeds, 20 trials: {len(serial.rows)} rows")
+    print(f"serial                          {serial_seconds:7.1f} s")
+    print(f"dask LocalCluster ({n_workers} processes) {dask_seconds:7.1f} s   "
+          f"speed-up {serial_seconds / dask_seconds:.2f}x; rows equal: {strip[0] == strip[1]}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
@@ -67,7 +101,12 @@ def main(argv=None):
     parser.add_argument("--storage", nargs="+", choices=("postgres", "journal"), default=["postgres", "journal"])
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--smoke", action="store_true", help="1 and 2 workers, 8 trials: a check, not a measurement")
+    parser.add_argument("--dask", action="store_true",
+                        help="time a compare sweep serially and on a 2-process Dask LocalCluster instead")
     args = parser.parse_args(argv)
+    if args.dask:
+        dask_sweep()
+        return
     if args.smoke:
         args.workers, args.trials = [1, 2], 8
 
