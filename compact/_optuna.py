@@ -171,14 +171,27 @@ def _tell(study, trial, value=None, *, state=None) -> None:
         pass
 
 
-def wait_for_others(study) -> None:
-    """On a shared study with heartbeats: wait until no trial runs (dead workers' trials fail
-    meanwhile), so that every worker sees the same finished trials and returns the same model."""
+def wait_for_others(study, *, trial_seconds: float, settle: float = 0.5, rounds: int = 10) -> None:
+    """On a shared study: wait until no trial runs, so that every worker sees the same finished
+    trials and returns the same model.
+
+    With heartbeats a dead worker's trial fails within the grace period;
+    without, a trial left running by a killed worker is waited for a bounded
+    time (a few trials' length).  A worker that finished a trial just as this
+    one stopped may start one more (the study ends at most workers - 1 over):
+    the wait ends only when the study has stayed still for ``settle`` seconds.
+    """
     from .storage import stale_after, wait_for_running
 
     limit = stale_after(study._storage)
-    if limit is not None:
-        wait_for_running(study, timeout=2 * limit)
+    timeout = 2 * limit if limit is not None else min(60.0, max(5.0, 5 * trial_seconds))
+    for _ in range(rounds):
+        if not wait_for_running(study, timeout=timeout):
+            return  # a trial that never ends: a dead worker without heartbeat
+        seen = len(study.get_trials(deepcopy=False))
+        time.sleep(settle)
+        if len(study.get_trials(deepcopy=False)) == seen:
+            return
 
 
 def _keep(trial, record: TrialRecord) -> float:

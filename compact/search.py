@@ -175,8 +175,8 @@ class CompactSearch(BaseEstimator):
         if interrupted:
             warnings.warn(f"Interrupted after {len(log.records)} trials; returning the best model so far.",
                           RuntimeWarning, stacklevel=3)
-        else:
-            _optuna.wait_for_others(study)
+        elif self.storage is not None:  # other workers may still be finishing trials of the study
+            _optuna.wait_for_others(study, trial_seconds=max((r.seconds for r in log.records.values()), default=0.0))
         log.adopt(_optuna.finished_records(study, space), refit=lambda n, p: trainer.run_trials([(n, p)])[0])
         return interrupted
 
