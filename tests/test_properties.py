@@ -4,7 +4,6 @@ return a model within the requested size or raise a documented error (ValueError
 import warnings
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.naive_bayes import GaussianNB
