@@ -123,7 +123,7 @@ def kill_during_a_trial(storage, folder, *, n_trials, heartbeat, grace):
     from compact.storage import fail_stale_trials, resolve_storage
 
     state = optuna.trial.TrialState
-    ((victim, _),) = launch(storage, 1, folder, delay=0, n_trials=n_trials, slow=0.4, heartbeat=heartbeat,
+    ((victim, _),) = launch(storage, 1, folder, delay=0, n_trials=n_trials, slow=1.0, heartbeat=heartbeat,
                             grace=grace)
     resolved = resolve_storage(storage, heartbeat_interval=heartbeat, grace_period=grace)
     deadline, killed, study = time.time() + 120, None, None
@@ -136,6 +136,11 @@ def kill_during_a_trial(storage, folder, *, n_trials, heartbeat, grace):
         trials = study.get_trials(deepcopy=False)
         running = [t for t in trials if t.state == state.RUNNING and t.params]  # suggested: fitting now
         if sum(t.state == state.COMPLETE for t in trials) >= 2 and running:
+            # Half a second into the trial: its heartbeat thread has beaten.  (A worker killed in the
+            # first milliseconds of a trial, before any beat, leaves a trial Optuna never marks stale.)
+            time.sleep(0.5)
+            if study.get_trials(deepcopy=False)[running[0].number].state != state.RUNNING:
+                continue
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait()
             killed = running[0]
