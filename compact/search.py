@@ -218,7 +218,7 @@ class CompactSearch(BaseEstimator):
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""
         return {"method": self.method, "rows": n_samples, "estimator": type(adapter.estimator).__name__,
-                "size": dict(request), "scoring": scoring if isinstance(scoring, str) else _name(scoring)}
+                "size": dict(request), "scoring": _name(scoring)}
 
     def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,
                      weights_mode, interrupted, seconds) -> CompactResult:
@@ -237,14 +237,15 @@ class CompactSearch(BaseEstimator):
             best_score_=best.score if best else log.baseline.draw_score, best_draw_score_=chosen.draw_score,
             best_params_=dict(best.params) if best else original_params(space), trials_=log.trials(),
             oracle_=oracle, classes_=problem.classes, random_state_=seeds.root, fit_seconds_=seconds,
-            scoring=scoring if isinstance(scoring, str) else _name(scoring), method=self.method,
+            scoring=_name(scoring), method=self.method,
             weights_mode=weights_mode, feature_names_in_=problem.feature_names, interrupted_=interrupted,
             study_=study,
         )
 
 
 def _name(scoring) -> str:
-    return getattr(scoring, "__name__", type(scoring).__name__)
+    """A scorer's name as recorded in studies and results: the string, or the callable's name."""
+    return scoring if isinstance(scoring, str) else getattr(scoring, "__name__", type(scoring).__name__)
 
 
 def _as_requested(size, measured: dict, request: dict):
