@@ -8,7 +8,8 @@ Usage::
 
 Settings (Optuna's TPE sampler): ``mv`` multivariate, ``ind`` independent
 (``multivariate=False``), followed by ``n_startup_trials``: mv5, mv10, mv20,
-ind5, ind10, ind20.  They are applied by substituting ``optuna.samplers.TPESampler``
+ind5, ind10, ind20.  ``--prune`` crosses them with values of ``prune_draws``
+(``none`` = every trial gets all its draws; default: compact's default).  They are applied by substituting ``optuna.samplers.TPESampler``
 while ``compact.fit`` runs (its seed and ``constant_liar`` kept), so this
 works whatever the engine's defaults are; the script stops if the engine did
 not build a TPE sampler.
@@ -20,7 +21,9 @@ longest, and its result is the best model after ``t`` trials, scored on the
 test part.  The full-resolution curve of best mean validation score vs trial
 and vs cumulative trial seconds comes from the longest run's ``trials_``.
 Data: 60/20/20 stratified split per seed, xgboost oracle fitted once per seed.
-Writes ``--out/anytime.json`` and ``.csv`` and prints a table of the checkpoints.
+Writes ``--out/anytime_<dataset>.json`` and ``.csv`` and prints a table of
+the checkpoints (best validation: the best mean of a trial that got all its
+draws, the only ones compact may choose; fits: candidate models trained).
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def tpe_setting(multivariate: bool, n_startup_trials: int):
         optuna.samplers.TPESampler = original
 
 
-def run(setting: str, split, oracle, args, seed: int):
+def run(setting: str, prune, split, oracle, args, seed: int):
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
@@ -79,17 +82,19 @@ def run(setting: str, split, oracle, args, seed: int):
         with tpe_setting(**SETTINGS[setting]) as built:
             t0 = time.perf_counter()
             result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=args.depth, oracle=oracle,
-                                 validation_data=(X_va, y_va), n_trials=t, random_state=seed)
+                                 validation_data=(X_va, y_va), n_trials=t, random_state=seed,
+                                 **({} if prune == "default" else {"prune_draws": prune}))
             seconds = time.perf_counter() - t0
         if not built:
             raise SystemExit("compact.fit built no optuna.samplers.TPESampler: this script cannot set the sampler.")
-        scores = [r.score for r in result.trials_]
-        points.append({"setting": setting, "seed": seed, "trials": t, "seconds": seconds,
+        scores = [-np.inf if r.stopped else r.score for r in result.trials_]
+        points.append({"setting": setting, "prune": str(prune), "seed": seed, "trials": t, "seconds": seconds,
+                       "fits": sum(len(r.scores) for r in result.trials_),
                        "best_val": float(max(scores)),
                        "test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro")),
                        "baseline_test_f1": float(f1_score(y_te, result.baseline_model_.predict(X_te),
                                                           average="macro"))})
-        curve = {"setting": setting, "seed": seed,
+        curve = {"setting": setting, "prune": str(prune), "seed": seed,
                  "best_val_by_trial": np.maximum.accumulate(scores).tolist(),
                  "seconds_by_trial": np.cumsum([r.seconds for r in result.trials_]).tolist()}
     return points, curve
@@ -102,11 +107,14 @@ def main(argv=None):
     parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--checkpoints", default="10,20,50,100")
     parser.add_argument("--settings", default=",".join(SETTINGS))
+    parser.add_argument("--prune", default="default",
+                        help="comma-separated prune_draws values: 'default', 'none' or numbers")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args(argv)
     args.checkpoints = [int(c) for c in args.checkpoints.split(",")]
     settings = args.settings.split(",")
+    prunes = [p if p == "default" else None if p == "none" else float(p) for p in args.prune.split(",")]
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise SystemExit(f"Unknown settings {sorted(unknown)}; known: {list(SETTINGS)}")
@@ -124,22 +132,24 @@ def main(argv=None):
         X_tr, X_va, y_tr, y_va = train_test_split(X_rest, y_rest, test_size=0.25, stratify=y_rest,
                                                   random_state=seed)
         oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
-        for setting in settings:
-            p, c = run(setting, (X_tr, y_tr, X_va, y_va, X_te, y_te), oracle, args, seed)
+        for setting, prune in [(s, p) for s in settings for p in prunes]:
+            p, c = run(setting, prune, (X_tr, y_tr, X_va, y_va, X_te, y_te), oracle, args, seed)
             points += p
             curves.append(c)
-            print(f"seed {seed} {setting}: " + ", ".join(
+            print(f"seed {seed} {setting} prune {prune}: " + ", ".join(
                 f"{q['trials']}t val {q['best_val']:.4f} test {q['test_f1']:.4f} ({q['seconds']:.1f}s)" for q in p),
                 flush=True)
 
-    print(f"\n| setting | trials | best val (mean) | test F1 (mean) | seconds (mean) |\n|---|---|---|---|---|")
-    for setting in settings:
+    print("\n| setting | prune_draws | trials | best val (mean) | test F1 (mean) | fits (mean) | seconds (mean) |\n"
+          "|---|---|---|---|---|---|---|")
+    for setting, prune in [(s, str(p)) for s in settings for p in prunes]:
         for t in args.checkpoints:
-            sel = [q for q in points if q["setting"] == setting and q["trials"] == t]
-            print(f"| {setting} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
-                  f"{np.mean([q['test_f1'] for q in sel]):.4f} | {np.mean([q['seconds'] for q in sel]):.1f} |")
+            sel = [q for q in points if q["setting"] == setting and q["prune"] == prune and q["trials"] == t]
+            print(f"| {setting} | {prune} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
+                  f"{np.mean([q['test_f1'] for q in sel]):.4f} | {np.mean([q['fits'] for q in sel]):.0f} | "
+                  f"{np.mean([q['seconds'] for q in sel]):.1f} |")
     os.makedirs(args.out, exist_ok=True)
-    stem = os.path.join(args.out, "anytime")
+    stem = os.path.join(args.out, f"anytime_{os.path.splitext(os.path.basename(args.dataset))[0]}")
     with open(stem + ".csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(points[0]))
         writer.writeheader()

@@ -30,6 +30,7 @@ trials (they take minutes each); ``--rerun-ref`` ignores the cache.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import json
 import os
@@ -66,14 +67,14 @@ def splits(X, y, seed: int):
 
 
 # -- compact -----------------------------------------------------------------------
-def _compact_depth(depth, split, oracle, trials, draws, seed):
+def _compact_depth(depth, split, oracle, trials, draws, seed, extra):
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
     import compact
 
     X_tr, y_tr, X_va, y_va, X_te, y_te = split
-    kwargs = {} if draws is None else {"n_draws": draws}
+    kwargs = {**({} if draws is None else {"n_draws": draws}), **extra}
     t0 = time.perf_counter()
     result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=depth, oracle=oracle,
                          validation_data=(X_va, y_va), n_trials=trials, random_state=seed, **kwargs)
@@ -87,7 +88,7 @@ def _compact_depth(depth, split, oracle, trials, draws, seed):
     }
 
 
-def run_compact(path, depths, trials, draws, seed, n_jobs):
+def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None):
     from joblib import Parallel, delayed
 
     from compact.oracle import resolve_oracle
@@ -99,7 +100,8 @@ def run_compact(path, depths, trials, draws, seed, n_jobs):
     oracle_s = time.perf_counter() - t0
     # Deepest first: they take longest, so the pool stays balanced.
     rows = Parallel(n_jobs=n_jobs)(
-        delayed(_compact_depth)(d, split, oracle, trials, draws, seed) for d in sorted(depths, reverse=True)
+        delayed(_compact_depth)(d, split, oracle, trials, draws, seed, extra or {})
+        for d in sorted(depths, reverse=True)
     )
     return {"wall_s": time.perf_counter() - t0, "oracle_s": oracle_s, "rows": sorted(rows, key=lambda r: r["depth"])}
 
@@ -162,6 +164,8 @@ def main(argv=None):
     parser.add_argument("--depths", default="1,2,3,4,5")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--draws", type=int, default=None, help="compact's n_draws (default: compact's default)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="another compact.fit parameter, e.g. --set prune_draws=0.5 (a Python literal)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2, help="processes over depths for compact")
     parser.add_argument("--ref-python", default="/work/.venv-ref/bin/python")
@@ -176,6 +180,7 @@ def main(argv=None):
     if args.ref_script is None:
         args.ref_script = os.path.join(args.data_dir, "..", "peer", "run_compactem.py")
     depths = [int(d) for d in args.depths.split(",")]
+    extra = {name: ast.literal_eval(value) for name, value in (item.split("=", 1) for item in args.set)}
     names = (args.datasets.split(",") if args.datasets else
              sorted(f[:-4] for f in os.listdir(args.data_dir) if f.endswith(".csv")))
     os.makedirs(args.out, exist_ok=True)
@@ -184,7 +189,7 @@ def main(argv=None):
         path = os.path.join(args.data_dir, f"{name}.csv")
         for seed in range(args.seeds):
             ref = None if args.skip_ref else run_reference(path, depths, args.trials, seed, args)
-            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs)
+            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs, extra)
             ref_rows = {} if ref is None else {r["depth"]: r for r in ref["rows"]}
             for r in ours["rows"]:
                 peer = ref_rows.get(r["depth"], {})

@@ -9,7 +9,7 @@ Usage::
 Each configuration starts its workers at the same instant (tests/storage_worker.py:
 ``compact.fit`` of a depth-2 tree on three digit classes, 2 draws a trial, each
 fit slowed by ``--slow`` seconds to stand in for a real model) on a new study,
-and reports the study's complete trials divided by the wall time from the
+and reports the study's finished trials (complete or pruned) divided by the wall time from the
 first worker's start to the last one's end. PostgreSQL comes from
 ``--postgres-url``, ``COMPACT_TEST_POSTGRES_URL`` or ``.ci/postgres.sh start``;
 ``journal`` is a journal file in a temporary folder (one machine).
@@ -62,7 +62,7 @@ def measure(storage: str, n_workers: int, n_trials: int, slow: float, folder: st
     from compact.storage import resolve_storage
 
     trials = optuna.load_study(study_name=study, storage=resolve_storage(storage)).get_trials(deepcopy=False)
-    complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    complete = sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED) for t in trials)
     seconds = max(r["ended"] for r in reports) - min(r["began"] for r in reports)
     return complete / seconds, complete, seconds
 

@@ -56,6 +56,8 @@ def run_size(size, split, oracle, args, seed):
         weights_mode=args.weights_mode,
         method=args.method,
         random_state=seed,
+        **({} if args.prune_draws == "default" else
+           {"prune_draws": None if args.prune_draws == "none" else float(args.prune_draws)}),
     )
     return {
         "seed": seed,
@@ -83,6 +85,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=1, help="number of seeds (0, 1, ...)")
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel processes over sizes")
     parser.add_argument("--weights-mode", action="store_true")
+    parser.add_argument("--prune-draws", default="default",
+                        help="compact.fit's prune_draws: a number or 'none' (every draw; the figures in the README)")
     parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle")
     parser.add_argument("--json", help="write the rows to this file")
     args = parser.parse_args(argv)

@@ -3,10 +3,12 @@
 Two loops drive a search, both asking the study for trials and telling it
 their mean validation score:
 
-* :func:`_optimize_each`: Optuna's own ``study.optimize``, one trial at a time
-  in each of ``n_jobs`` threads;
+* :func:`_optimize_each`: Optuna's own ``study.optimize``, one trial at a time;
 * :func:`_optimize_batches`: ask ``batch`` trials, evaluate them together
-  (families that train many candidates as one computation), tell each.
+  (families that train many candidates as one computation, or trials in
+  ``n_jobs`` threads), tell each in order.
+
+A trial whose draws were stopped early (``prune_draws``) is told as PRUNED.
 
 Bookkeeping (which trial is best, the baseline) is the caller's
 (:class:`compact._trial_log.TrialLog`); here only the study's side.
@@ -18,6 +20,8 @@ import threading
 import time
 from contextlib import contextmanager
 from typing import Callable
+
+import numpy as np
 
 from .distributions import DistributionParams, Param, original_params
 from .result import TrialRecord
@@ -85,30 +89,37 @@ def suggest(trial, space: tuple[Param, ...]) -> DistributionParams:
     return DistributionParams(**{p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in space})
 
 
-def n_complete(study) -> int:
-    """Completed trials of the study, from every run and worker."""
+def _finished_states():
     import optuna
 
-    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+    # A trial whose draws were stopped early is PRUNED: it counts towards n_trials.
+    return (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+
+
+def n_finished(study) -> int:
+    """Finished trials of the study (complete or stopped early), from every run and worker."""
+    return len(study.get_trials(deepcopy=False, states=_finished_states()))
 
 
 def finished_records(study, space: tuple[Param, ...]) -> list[TrialRecord]:
-    """The study's completed trials that carry compact's per-draw scores."""
+    """The study's finished trials (complete or stopped early) that carry compact's per-draw scores."""
     import optuna
 
     return [
         TrialRecord(t.number, {p.name: t.params[p.name] for p in space}, list(t.user_attrs["scores"]),
-                    t.user_attrs.get("seconds", 0.0))
-        for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+                    t.user_attrs.get("seconds", 0.0), stopped=t.state == optuna.trial.TrialState.PRUNED,
+                    fits=t.user_attrs.get("fits"))
+        for t in study.get_trials(deepcopy=False, states=_finished_states())
         if "scores" in t.user_attrs
     ]
 
 
-def optimize(study, evaluate: Evaluate, *, space, n_trials: int, n_jobs: int, timeout: float | None,
+def optimize(study, evaluate: Evaluate, *, space, n_trials: int, timeout: float | None,
              batch: int | None, on_trial: Callable[[], None]) -> bool:
-    """Run trials until the study has ``n_trials`` complete ones (or ``timeout``).
+    """Run trials until the study has ``n_trials`` finished ones (or ``timeout``).
 
-    ``batch`` set: ask that many trials at a time and evaluate them together.
+    ``batch`` set: ask that many trials at a time and evaluate them together
+    (the same trials, in the same order, whatever the timing: reproducible).
     Returns whether the run was interrupted (Ctrl-C); the trials finished by
     then stay in the study.
     """
@@ -117,25 +128,28 @@ def optimize(study, evaluate: Evaluate, *, space, n_trials: int, n_jobs: int, ti
             _optimize_batches(study, evaluate, space=space, n_trials=n_trials, timeout=timeout, batch=batch,
                               on_trial=on_trial)
         else:
-            _optimize_each(study, evaluate, space=space, n_trials=n_trials, n_jobs=n_jobs, timeout=timeout,
-                           on_trial=on_trial)
+            _optimize_each(study, evaluate, space=space, n_trials=n_trials, timeout=timeout, on_trial=on_trial)
     except KeyboardInterrupt:
         return True
     return False
 
 
-def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, n_jobs, timeout, on_trial) -> None:
+def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, timeout, on_trial) -> None:
     import optuna
 
-    left = n_trials - n_complete(study)
+    left = n_trials - n_finished(study)
     if left <= 0:
         return
 
     def objective(trial):
-        return _keep(trial, evaluate([(trial.number, suggest(trial, space))])[0])
+        record = evaluate([(trial.number, suggest(trial, space))])[0]
+        value = _keep(trial, record)
+        if record.stopped:
+            raise optuna.TrialPruned()
+        return value
 
-    stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
-    study.optimize(objective, n_trials=left, n_jobs=n_jobs, timeout=timeout,
+    stop = optuna.study.MaxTrialsCallback(n_trials, states=_finished_states())
+    study.optimize(objective, n_trials=left, timeout=timeout,
                    callbacks=[stop, lambda study, trial: on_trial()])
 
 
@@ -145,7 +159,7 @@ def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, ba
     from .storage import ask, keep_alive
 
     began = time.perf_counter()
-    while (left := n_trials - n_complete(study)) > 0:
+    while (left := n_trials - n_finished(study)) > 0:
         if timeout is not None and time.perf_counter() - began > timeout:
             break
         trials = ask(study, min(batch, left))
@@ -157,16 +171,23 @@ def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, ba
                 _tell(study, trial, state=optuna.trial.TrialState.FAIL)
             raise
         for trial, record in zip(trials, records):
-            _tell(study, trial, _keep(trial, record))
+            _tell(study, trial, record=record)
             on_trial()
 
 
-def _tell(study, trial, value=None, *, state=None) -> None:
-    """Tell, unless the heartbeat already failed the trial (its worker looked dead): then it is lost."""
+def _tell(study, trial, *, record: TrialRecord | None = None, state=None) -> None:
+    """Store ``record`` and tell its score (PRUNED if its draws stopped early), or tell ``state``;
+    nothing if the heartbeat already failed the trial (its worker looked dead): then it is lost."""
     import optuna
 
     try:
-        study.tell(trial, value, state=state)
+        if record is None:
+            study.tell(trial, state=state)
+        elif record.stopped:
+            _keep(trial, record)
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        else:
+            study.tell(trial, _keep(trial, record))
     except optuna.exceptions.UpdateFinishedTrialError:
         pass
 
@@ -195,9 +216,16 @@ def wait_for_others(study, *, trial_seconds: float, settle: float = 0.5, rounds:
 
 
 def _keep(trial, record: TrialRecord) -> float:
-    """Store the per-draw scores in the study (runs that continue it adopt them); the objective."""
+    """Store the per-draw scores in the study (runs that continue it adopt them); the objective.
+
+    The running mean after each draw is reported as an intermediate value, so
+    that TPE can rank a trial stopped early among the other stopped ones.
+    """
     trial.set_user_attr("scores", record.scores)
     trial.set_user_attr("seconds", record.seconds)
+    trial.set_user_attr("fits", record.fits)
+    for step in range(len(record.scores)):
+        trial.report(float(np.mean(record.scores[: step + 1])), step)
     return record.score
 
 

@@ -15,8 +15,10 @@ weights; the others are fitted one by one.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -126,20 +128,52 @@ class CandidateTrainer:
         """Validation score of a fitted candidate."""
         return self.scorer(model, self.X_score)
 
-    def run_trials(self, trials: list[tuple[int, DistributionParams]]) -> list[tuple[list[float], object]]:
+    def run_trials(self, trials: list[tuple[int, DistributionParams]], *,
+                   stop: Callable[[list[float]], bool] | None = None) -> list[Outcome]:
         """Fit and score the candidates of several trials.
 
         Returns, per trial, the scores of its draws and its best-scoring model
-        (the first of equals).
+        (the first of equals).  ``stop(scores so far) -> bool``, asked after
+        each draw but the last, ends a trial's draws early; families fitted
+        one by one then fit a trial's first draw, then the others in chunks
+        of ``threads`` (a chunk costs one draw's time); draws fitted past the
+        stop are dropped, so the outcome does not depend on ``threads``.
+        Several trials of such a family run in a thread each.  Batched
+        families fit every draw of every trial as one computation.
         """
+        if self.adapter.fit_batch is None:
+            if len(trials) == 1:
+                return [self._run_trial(*trials[0], stop)]
+            with ThreadPoolExecutor(len(trials)) as pool:  # one thread per trial (n_jobs)
+                return list(pool.map(lambda trial: self._run_trial(*trial, stop), trials))
+        began = time.perf_counter()
         groups = [self.candidates(number, params) for number, params in trials]
         scored = iter(self._fit_and_score([c for group in groups for c in group]))
-        out = []
-        for group in groups:
-            mine = [s for _, s in zip(group, scored)]  # group first: stops without taking the next trial's
-            top = max(range(len(mine)), key=lambda i: mine[i][0])
-            out.append(([score for score, _ in mine], mine[top][1]))
-        return out
+        done = [[s for _, s in zip(group, scored)] for group in groups]  # group first: stops at its end
+        seconds = (time.perf_counter() - began) / len(trials)
+        return [_outcome(pairs, stopped=False, fits=len(pairs), seconds=seconds) for pairs in done]
+
+    def _run_trial(self, number: int, params: DistributionParams, stop) -> Outcome:
+        began = time.perf_counter()
+        group = self.candidates(number, params)
+        if stop is None:
+            done, stopped, fits = self._fit_and_score(group), False, len(group)
+        else:
+            done, stopped, fits = self._race(group, stop)
+        return _outcome(done, stopped=stopped, fits=fits, seconds=time.perf_counter() - began)
+
+    def _race(self, group: list[Candidate], stop) -> tuple[list[tuple[float, object]], bool, int]:
+        """The draws up to the stop, whether it stopped, and how many were fitted."""
+        # The first draw alone: most stops come after it, and a draw fitted
+        # beside it for nothing would cost a core that other work may need.
+        bounds = [0, *range(1, len(group), max(1, self.threads)), len(group)]
+        done: list[tuple[float, object]] = []
+        for start, end in zip(bounds[:-1], bounds[1:]):
+            for pair in self._fit_and_score(group[start:end]):
+                done.append(pair)
+                if len(done) < len(group) and stop([score for score, _ in done]):
+                    return done, True, end
+        return done, False, len(group)
 
     def _fit_and_score(self, candidates: list[Candidate]) -> list[tuple[float, object]]:
         if self.adapter.fit_batch is not None or self.threads < 2 or len(candidates) < 2:
@@ -151,3 +185,19 @@ class CandidateTrainer:
 
         with ThreadPoolExecutor(min(self.threads, len(candidates))) as pool:
             return list(pool.map(work, candidates))
+
+
+class Outcome(NamedTuple):
+    """A trial's draws: their scores, the best-scoring model, whether ``stop`` ended them
+    early, the models fitted (draws fitted past the stop included) and the seconds taken."""
+
+    scores: list[float]
+    model: object
+    stopped: bool
+    fits: int
+    seconds: float
+
+
+def _outcome(scored: list[tuple[float, object]], *, stopped: bool, fits: int, seconds: float) -> Outcome:
+    top = max(range(len(scored)), key=lambda i: scored[i][0])
+    return Outcome([score for score, _ in scored], scored[top][1], stopped, fits, seconds)

@@ -2,7 +2,8 @@
 
 Selection rule: the best trial is the one with the highest *mean* validation
 score over its draws (ties: the lowest trial number); its best-scoring draw is
-the model kept.  The baseline is the original distribution's model.  Trials
+the model kept.  A trial whose draws were stopped early (``stopped``) is
+recorded but never chosen.  The baseline is the original distribution's model.  Trials
 run by other processes of a shared study are adopted from the study, and a
 model the log does not hold is refitted (candidates are seeded by their
 trial number, so a refit is the same model).
@@ -10,8 +11,12 @@ trial number, so a refit is the same model).
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
 
 from .distributions import DistributionParams
 from .result import TrialRecord
@@ -46,17 +51,37 @@ class TrialLog:
                 self.baseline = Kept(None, model, score)
 
     def add(self, number: int, params: DistributionParams, scores: list[float], top_model,
-            seconds: float) -> TrialRecord:
+            seconds: float, *, stopped: bool = False, fits: int | None = None) -> TrialRecord:
         """Record a trial (its draws' scores and best model)."""
-        record = TrialRecord(number, params.to_dict(), list(scores), seconds)
+        record = TrialRecord(number, params.to_dict(), list(scores), seconds, stopped, fits)
         kept = Kept(number, top_model, max(scores))
         with self._lock:
             self.records[number] = record
             if params.is_original and (self.baseline is None or self.baseline.number is None):
                 self.baseline = kept
-            if self.best is None or self._rank(number) > self._rank(self.best.number):
+            if not stopped and (self.best is None or self._rank(number) > self._rank(self.best.number)):
                 self.best = kept
         return record
+
+    def stop_rule(self, z: float, *, min_trials: int = 3) -> Callable[[list[float]], bool] | None:
+        """``hopeless(scores)``: whether a trial whose first draws scored ``scores`` is clearly
+        below the best trial, judged on the trials finished now (``None`` while it cannot say).
+
+        Clearly: its mean plus ``z`` standard errors is below the best trial's
+        mean, the standard error coming from the spread of the draws within
+        the finished trials (pooled variance, so it is that of one trial's
+        draws, not of the trials' means).  Until ``min_trials`` trials with
+        several draws have finished, there is no rule.  The rule is fixed
+        when made, so trials evaluated together are judged alike whatever
+        order they finish in.
+        """
+        with self._lock:
+            full = [r.scores for r in self.records.values() if not r.stopped and len(r.scores) > 1]
+            best = None if self.best is None else self.records[self.best.number].score
+        if len(full) < min_trials or best is None:
+            return None
+        spread = math.sqrt(float(np.mean([np.var(s, ddof=1) for s in full])))
+        return lambda scores: float(np.mean(scores)) + z * spread / math.sqrt(len(scores)) < best
 
     def best_score(self) -> float:
         """Mean validation score of the best trial so far (the baseline's before any trial)."""
@@ -74,10 +99,9 @@ class TrialLog:
         """
         for record in finished:
             self.records.setdefault(record.number, record)
-        if not self.records:
-            return
-        top = max(self.records, key=self._rank)
-        if self.best is None or self.best.number != top:
+        eligible = [n for n, r in self.records.items() if not r.stopped]
+        top = max(eligible, key=self._rank) if eligible else None
+        if top is not None and (self.best is None or self.best.number != top):
             self.best = self._refit(top, refit)
         originals = [n for n in sorted(self.records) if self.params_of(n).is_original]
         if originals and self.baseline is not None and self.baseline.number is None:

@@ -51,6 +51,15 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_prune_draws(value) -> float | None:
+    """``prune_draws`` as a number of standard errors, or ``None`` (off; ``False`` too)."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"prune_draws must be None or a non-negative number of standard errors, got {value!r}.")
+    return float(value)
+
+
 def check_fraction(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < 1.0:
         raise ValueError(f"{name} must be a float strictly between 0 and 1, got {value!r}.")

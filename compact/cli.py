@@ -222,7 +222,8 @@ def cmd_fit(args) -> int:
     started = time.perf_counter()
     result = compact.fit(
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
-        method=args.method, weights_mode=args.weights_mode, random_state=args.seed, n_jobs=args.n_jobs,
+        prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=args.seed,
+        n_jobs=args.n_jobs,
         storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
     model = result.model_
@@ -277,7 +278,8 @@ def cmd_compare(args) -> int:
     comparison = compact.compare(
         make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
         size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
-        compact_method=args.method, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+        compact_method=args.method, search_params={"prune_draws": args.prune_draws}, n_jobs=args.n_jobs,
+        verbose=0 if args.quiet else 1,
     )
     written = [os.path.join(out, f"comparison{ext}") for ext in (".csv", ".json", ".png")]
     for path, save in zip(written, (comparison.to_csv, comparison.to_json, comparison.plot)):
@@ -349,6 +351,19 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _prune_draws(text: str):
+    """``none``, or a non-negative number of standard errors."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'none'.") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a non-negative number.")
+    return value
+
+
 def _n_jobs(text: str) -> int:
     """A positive integer, or -1 for every core."""
     return (os.cpu_count() or 1) if text.strip() == "-1" else _positive_int(text)
@@ -387,13 +402,17 @@ def _common(parser) -> None:
                              "50 for compare)")
     parser.add_argument("--draws", type=_positive_int, default=search["n_draws"],
                         help=f"training samples drawn and models fitted per trial (default: {search['n_draws']})")
+    parser.add_argument("--prune-draws", type=_prune_draws, default=search["prune_draws"], metavar="Z|none",
+                        help="stop a trial's draws when their mean plus Z standard errors is below the best "
+                             f"trial's; none: every draw (default: {search['prune_draws']})")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; runs are reproducible with --n-jobs 1 "
-                        "(default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed and --n-jobs give the "
+                        "same result (default: 0)")
     parser.add_argument("--n-jobs", type=_n_jobs, default=search["n_jobs"],
-                        help="trials run at once in threads (default: 1; -1: all cores)")
+                        help="trials run at once in threads (default: 1; -1: one per core); results depend "
+                             "on it, so -1 gives results that depend on the machine")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 

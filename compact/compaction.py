@@ -41,6 +41,14 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     n_draws : int, default=3
         Samples drawn (and small models fitted) per trial; the objective is
         their mean validation score.
+    prune_draws : float or None, default=0.5
+        Stop a trial's draws early when their mean so far, plus this many
+        standard errors, is below the best trial's mean (the standard error
+        from the spread of draws within the finished trials); such a trial is
+        told to Optuna as pruned, counts towards ``n_trials`` and is never
+        chosen.  It saves most of the fits of clearly worse distributions.
+        ``None`` (or ``False``): every trial gets all its draws.  Families
+        that train all draws as one batch (PyTorch nets) always fit them all.
     scoring : str or callable, optional
         Any scikit-learn scorer; ``"f1_macro"`` by default, ``"r2"`` for regressors.
     validation_size : float, default=0.25
@@ -51,10 +59,15 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     flatten : bool, default=True
         Spread the uncertainty scores near-uniformly (rank-preserving).
     random_state : int, RandomState or None
-        Seed; the same seed gives the same result (with ``n_jobs=1`` and no
-        ``storage``: workers of a shared study add their process id).
+        Seed; the same seed (and ``n_jobs``) gives the same result, except
+        with a ``storage`` (each process adds its process id to the sampler's
+        seed, so that workers sharing a study explore different points).
     n_jobs : int, default=1
-        Parallel trials (threads) and oracle threads.
+        Trials evaluated at once, each in its own thread (asked from Optuna
+        ``n_jobs`` at a time, so the result depends on ``n_jobs`` but not on
+        timing), and the oracle's threads.  Families that train a batch of
+        trials as one computation (PyTorch nets) take ``trial_batch`` trials
+        at a time instead.
     draw_jobs : int, optional
         Threads fitting the draws of one trial.  Default: one per core for
         families whose fits release Python's GIL (decision trees), else 1.

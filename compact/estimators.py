@@ -50,6 +50,9 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     oracle : "xgboost" or estimator, default="xgboost"
     n_trials : int, default=100
     n_draws : int, default=3
+    prune_draws : float or None, default=0.5
+        Stop a trial's draws early when clearly below the best trial (see
+        :func:`compact.fit`); ``None``: every draw.
     scoring : str or callable, optional
         Validation scorer; ``"f1_macro"`` by default.
     validation_size : float, default=0.25
@@ -59,6 +62,7 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     weights_mode : bool, default=False
     random_state : int, RandomState or None
     n_jobs : int, default=1
+        Trials at once, in threads (the result depends on it, not on timing).
     draw_jobs : int, optional
         Threads fitting the draws of a trial (default: one per core for trees).
     verbose : int, default=0
@@ -147,7 +151,7 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     ----------
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
-    size, size_param, oracle, n_trials, n_draws, scoring, validation_size,
+    size, size_param, oracle, n_trials, n_draws, prune_draws, scoring, validation_size,
     flatten, method, weights_mode, random_state, n_jobs, draw_jobs, verbose, trial_batch,
     timeout, storage, study_name, heartbeat_interval, grace_period
         As in :class:`CompactClassifier`.

@@ -382,7 +382,8 @@ def compare(
                    "distilled" in names or (compact_method == "oracle" and compacts))
     rows = _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_jobs, verbose)
     meta = {"estimator": type(adapter.estimator).__name__, "scoring": scoring, "size_name": primary,
-            "seeds": seeds, "n_trials": n_trials, "n_draws": n_draws, "test_size": test_size,
+            "seeds": seeds, "n_trials": n_trials, "n_draws": n_draws,
+            "prune_draws": search.get("prune_draws", CompactSearch().prune_draws), "test_size": test_size,
             "validation_size": validation_size, "methods": names, "pruning": setup.pruning}
     return Comparison(rows, scoring, primary, type(adapter.estimator).__name__, len(X), meta)
 
@@ -446,7 +447,7 @@ def _fit_method(setup, split, method, request, cache):
         if method == "compacted_sparse":
             request = adapter.normalize_size({"n_nonzero": request[setup.primary]})
         result = _compact(setup, split, request)
-        return result.model_, request, sum(len(t.scores) for t in result.trials_)
+        return result.model_, request, sum(t.fits for t in result.trials_)
     if method == "baseline":
         return _fit_original(adapter, request, split.X_fit, split.y_tr, [split.seed])[0], request, 1
     if method == "distilled":

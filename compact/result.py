@@ -11,12 +11,25 @@ import numpy as np
 
 @dataclass
 class TrialRecord:
-    """One optimisation trial: its distribution, per-draw validation scores and time."""
+    """One optimisation trial: its distribution, per-draw validation scores and time.
+
+    ``stopped`` marks a trial whose draws were stopped early because its first
+    draws scored clearly below the best trial (``prune_draws``): it has fewer
+    scores than ``n_draws`` and cannot be chosen.  ``fits`` counts the models
+    trained for it, draws fitted in parallel past the stop included (by
+    default, one per score).
+    """
 
     number: int
     params: dict[str, float]
     scores: list[float]
     seconds: float
+    stopped: bool = False
+    fits: int | None = None
+
+    def __post_init__(self):
+        if self.fits is None:
+            self.fits = len(self.scores)
 
     @property
     def score(self) -> float:
@@ -30,6 +43,8 @@ class TrialRecord:
             "score": self.score,
             "scores": list(self.scores),
             "seconds": self.seconds,
+            "stopped": self.stopped,
+            "fits": self.fits,
         }
 
 
@@ -153,11 +168,13 @@ class CompactResult:
     def trials_table(self) -> dict[str, list]:
         """Trial history as columns (``pandas.DataFrame(result.trials_table())`` works)."""
         rows = [t.to_dict() for t in self.trials_]
-        table: dict[str, list] = {"number": [], "score": [], "seconds": []}
+        table: dict[str, list] = {"number": [], "score": [], "draws": [], "stopped": [], "seconds": []}
         table.update({name: [] for name in (rows[0]["params"] if rows else {})})
         for row in rows:
             table["number"].append(row["number"])
             table["score"].append(row["score"])
+            table["draws"].append(len(row["scores"]))
+            table["stopped"].append(row["stopped"])
             table["seconds"].append(row["seconds"])
             for name, value in row["params"].items():
                 table[name].append(value)

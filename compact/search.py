@@ -32,6 +32,7 @@ from ._validation import (
     check_fraction,
     check_oracle,
     check_positive_int,
+    check_prune_draws,
     check_scorer,
     check_seed,
     check_timeout,
@@ -71,6 +72,7 @@ class CompactSearch(BaseEstimator):
         oracle="xgboost",
         n_trials=100,
         n_draws=3,
+        prune_draws=0.5,
         scoring=None,
         validation_size=0.25,
         flatten=True,
@@ -93,6 +95,7 @@ class CompactSearch(BaseEstimator):
         self.oracle = oracle
         self.n_trials = n_trials
         self.n_draws = n_draws
+        self.prune_draws = prune_draws
         self.scoring = scoring
         self.validation_size = validation_size
         self.flatten = flatten
@@ -151,25 +154,24 @@ class CompactSearch(BaseEstimator):
         """The baseline first (it also proves the family fits and scores), then the Optuna loop."""
         original = DistributionParams(**original_params(space))
         try:
-            scores, model = trainer.run_trials([(0, original)])[0]
+            baseline = trainer.run_trials([(0, original)])[0]
         except Exception as err:
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
                              f"{trainer.request} on the training data: {first_line(err)}") from err
-        log.set_baseline(model, scores[0])
+        log.set_baseline(baseline.model, baseline.scores[0])
+        z = check_prune_draws(self.prune_draws)
 
         def evaluate(trials):
-            began = time.perf_counter()
-            outcomes = trainer.run_trials(trials)
-            seconds = (time.perf_counter() - began) / len(trials)
-            return [log.add(number, params, scores, model, seconds)
-                    for (number, params), (scores, model) in zip(trials, outcomes)]
+            outcomes = trainer.run_trials(trials, stop=None if z is None else log.stop_rule(z))
+            return [log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
+                    for (number, params), out in zip(trials, outcomes)]
 
         # A shared study gets a sampler seed per process, or workers would propose the same points.
         sampler_seed = int31(seeds.study if self.storage is None else seeds.study + os.getpid())
         _optuna.prepare_study(study, sampler_seed, space=space)
-        batch = self.trial_batch if trainer.adapter.fit_batch is not None and self.trial_batch > 1 else None
-        with Progress(self.n_trials, initial=_optuna.n_complete(study), enabled=self.verbose > 0) as progress:
-            interrupted = _optuna.optimize(study, evaluate, space=space, n_trials=self.n_trials, n_jobs=self.n_jobs,
+        batch = self._trial_batch(trainer.adapter)
+        with Progress(self.n_trials, initial=_optuna.n_finished(study), enabled=self.verbose > 0) as progress:
+            interrupted = _optuna.optimize(study, evaluate, space=space, n_trials=self.n_trials,
                                            timeout=self.timeout, batch=batch,
                                            on_trial=lambda: progress.update(log.best_score()))
         if interrupted:
@@ -177,7 +179,11 @@ class CompactSearch(BaseEstimator):
                           RuntimeWarning, stacklevel=3)
         elif self.storage is not None:  # other workers may still be finishing trials of the study
             _optuna.wait_for_others(study, trial_seconds=max((r.seconds for r in log.records.values()), default=0.0))
-        log.adopt(_optuna.finished_records(study, space), refit=lambda n, p: trainer.run_trials([(n, p)])[0])
+        def refit(number, params):
+            outcome = trainer.run_trials([(number, params)])[0]
+            return outcome.scores, outcome.model
+
+        log.adopt(_optuna.finished_records(study, space), refit=refit)
         return interrupted
 
     # -- parts -------------------------------------------------------------------------
@@ -189,6 +195,7 @@ class CompactSearch(BaseEstimator):
             check_positive_int(getattr(self, name), name)
         if self.draw_jobs is not None:
             check_positive_int(self.draw_jobs, "draw_jobs")
+        check_prune_draws(self.prune_draws)
         check_fraction(self.validation_size, "validation_size")
         seed = check_seed(self.random_state)
         check_timeout(self.timeout)
@@ -207,6 +214,12 @@ class CompactSearch(BaseEstimator):
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
         return Checked(adapter, request, weights_mode, storage, seed)
+
+    def _trial_batch(self, adapter) -> int | None:
+        """Trials asked for at once: ``trial_batch`` for families that train them as one
+        computation, ``n_jobs`` (each in its own thread) for the others; ``None``: one at a time."""
+        batch = self.trial_batch if adapter.fit_batch is not None else self.n_jobs
+        return batch if batch > 1 else None
 
     def _draw_threads(self, adapter) -> int:
         """Threads for a trial's draws: the cores left to each of the ``n_jobs`` trial threads,

@@ -268,7 +268,7 @@ def wait_for_running(study, *, timeout: float, poll: float = 0.5) -> bool:
     """Wait until no trial of ``study`` runs (failing stale ones meanwhile); False on timeout.
 
     For the end of a run on a shared study: a worker that stops when the study
-    has ``n_trials`` complete trials calls this before choosing the best, so
+    has ``n_trials`` finished trials calls this before choosing the best, so
     that it sees the trials other workers were finishing, and all workers
     return the same best model. Trials of dead workers end after the grace
     period with a heartbeat; without one they stay RUNNING until ``timeout``.
@@ -286,14 +286,15 @@ def wait_for_running(study, *, timeout: float, poll: float = 0.5) -> bool:
 
 
 def enqueue_once(study, params: dict[str, float]) -> bool:
-    """Queue a trial with ``params`` unless one with them is complete, waiting or running.
+    """Queue a trial with ``params`` unless one with them is finished (complete or pruned), waiting or running.
 
     For the original-distribution trial: a run whose first trial failed (or was
     killed, and failed by the heartbeat) queues it again. Returns whether it queued.
     """
     import optuna
 
-    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.WAITING, optuna.trial.TrialState.RUNNING)
+    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.WAITING,
+              optuna.trial.TrialState.RUNNING)
     for trial in study.get_trials(deepcopy=False, states=states):
         given = trial.params or trial.system_attrs.get("fixed_params", {})
         if given.keys() == params.keys() and all(

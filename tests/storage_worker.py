@@ -135,7 +135,7 @@ def kill_during_a_trial(storage, folder, *, n_trials, heartbeat, grace):
             continue
         trials = study.get_trials(deepcopy=False)
         running = [t for t in trials if t.state == state.RUNNING and t.params]  # suggested: fitting now
-        if sum(t.state == state.COMPLETE for t in trials) >= 2 and running:
+        if sum(t.state in (state.COMPLETE, state.PRUNED) for t in trials) >= 2 and running:
             # Half a second into the trial: its heartbeat thread has beaten.  (A worker killed in the
             # first milliseconds of a trial, before any beat, leaves a trial Optuna never marks stale.)
             time.sleep(0.5)

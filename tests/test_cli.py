@@ -274,6 +274,9 @@ def test_compare_out_existing_file(tmp_path, capsys, no_search):
     (["--model", "svm"], "argument --model: invalid choice: 'svm'"),
     (["--n-jobs", "0"], "argument --n-jobs: '0' must be a positive integer"),
     (["--timeout", "0"], "argument --timeout: '0' must be a positive number of seconds"),
+    (["--prune-draws", "-1"], "argument --prune-draws: '-1' must be a non-negative number"),
+    (["--prune-draws", "nan"], "argument --prune-draws: 'nan' must be a non-negative number"),
+    (["--prune-draws", "off"], "argument --prune-draws: 'off' is neither a number nor 'none'"),
 ])
 def test_bad_option_values(iris_csv, capsys, no_search, argv, message):
     with pytest.raises(SystemExit) as exit_:
@@ -424,3 +427,19 @@ def test_headerless_csv_for_the_benchmarks(tmp_path):
         read_headerless_csv(str(write(tmp_path, "r.csv", "1,2,a\n3,b\n")))
     with pytest.raises(DataError, match="must be numeric"):
         read_headerless_csv(str(write(tmp_path, "n.csv", "1,x,a\n3,4,b\n")))
+
+
+@pytest.mark.parametrize("command, value, expected", [("fit", "none", None), ("fit", "1.5", 1.5),
+                                                      ("compare", "0", 0.0), ("compare", None, 0.5)])
+def test_prune_draws_reaches_the_search(iris_csv, tmp_path, monkeypatch, command, value, expected):
+    seen = {}
+
+    def capture(*args, **kwargs):
+        seen.update(kwargs.get("search_params") or kwargs)
+        raise RuntimeError("stop here: only the arguments matter")
+
+    monkeypatch.setattr(compact, command, capture)
+    argv = (fit_args(iris_csv, out=tmp_path / "m.joblib") if command == "fit" else
+            ["compare", "--data", "iris", "--sizes", "1", "--out", str(tmp_path / "c"), "--quiet"])
+    assert main(argv + ([] if value is None else ["--prune-draws", value])) == 1  # the internal error above
+    assert seen["prune_draws"] == expected

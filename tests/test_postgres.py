@@ -22,6 +22,7 @@ from compact.storage import create_or_load_study, resolve_storage
 ROOT = Path(__file__).resolve().parents[1]
 COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
                                     optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+FINISHED = (COMPLETE, optuna.trial.TrialState.PRUNED)  # pruned: draws stopped early (prune_draws); counted
 
 
 def _unavailable(reason):
@@ -76,9 +77,9 @@ def fresh_db(postgres_server):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def complete_trials(url, study_name="s"):
+def finished_trials(url, study_name="s"):
     study = optuna.load_study(study_name=study_name, storage=resolve_storage(url))
-    return [t for t in study.get_trials(deepcopy=False) if t.state == COMPLETE]
+    return [t for t in study.get_trials(deepcopy=False) if t.state in FINISHED]
 
 
 def test_bare_postgresql_url_uses_psycopg3(fresh_db):
@@ -97,14 +98,14 @@ def test_unreachable_server_is_one_clear_line():
 def test_two_processes_starting_at_once_on_a_fresh_database(fresh_db, tmp_path):
     """Both create the tables and the study at the same instant; both exit 0, 8 or 9 trials complete."""
     reports = storage_worker.collect(storage_worker.launch(fresh_db, 2, tmp_path, n_trials=8))
-    assert 8 <= len(complete_trials(fresh_db)) <= 9
+    assert 8 <= len(finished_trials(fresh_db)) <= 9
     assert all(len(r["trials"]) >= 8 for r in reports)
 
 
 def test_workers_share_one_study_and_return_the_same_best_model(fresh_db, tmp_path):
     n_workers, n_trials = 3, 12
     reports = storage_worker.collect(storage_worker.launch(fresh_db, n_workers, tmp_path, n_trials=n_trials))
-    complete = complete_trials(fresh_db)
+    complete = finished_trials(fresh_db)
     assert n_trials <= len(complete) <= n_trials + n_workers - 1
     assert sorted(t.number for t in complete) == sorted({t.number for t in complete})
     best = {r["best_trial"] for r in reports}
@@ -124,8 +125,8 @@ def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(fr
                                                  heartbeat=heartbeat, grace=grace))
     trials = optuna.load_study(study_name="s", storage=storage).get_trials(deepcopy=False)
     assert trials[killed.number].state == FAIL
-    assert sum(t.state == COMPLETE for t in trials) == n_trials
-    assert trials[retries[0].number].state == COMPLETE
+    assert sum(t.state in FINISHED for t in trials) == n_trials
+    assert trials[retries[0].number].state in FINISHED
     assert {k: trials[retries[0].number].params[k] for k in failed_params} == failed_params
 
 
@@ -144,7 +145,7 @@ def test_threads_with_a_postgresql_storage(fresh_db):
         result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=10, n_draws=2,
                              random_state=3, storage=storage, study_name=name, n_jobs=2)
         assert sorted(t.number for t in result.trials_) == list(range(10))
-        assert len(complete_trials(fresh_db, name)) == 10
+        assert len(finished_trials(fresh_db, name)) == 10
 
 
 def test_processes_creating_one_study_at_once_agree_on_its_settings(fresh_db):

@@ -94,10 +94,10 @@ class _Oracle(ClassifierMixin, BaseEstimator):
 def test_first_trial_is_the_original_data_and_scores_are_means(data):
     X, y = data
     adapter = CentroidAdapter(Centroids())
-    result = search(adapter, X, y)
+    result = search(adapter, X, y, prune_draws=None)
     first = result.trials_[0]
     assert first.params["p_orig"] == 1.0 and first.params["sample_frac"] == 1.0 and len(first.scores) == 1
-    assert all(len(t.scores) == 3 for t in result.trials_[1:])
+    assert all(len(t.scores) == 3 and not t.stopped for t in result.trials_[1:])
     assert result.baseline_score_ == first.score
     assert result.best_score_ == max(t.score for t in result.trials_)
     chosen = next(t for t in result.trials_ if t.params == result.best_params_)
@@ -240,9 +240,52 @@ def test_quiet_optuna_is_safe_across_threads():
 def test_draws_in_threads_give_the_same_result(data):
     """Draws of a trial fitted in threads (draw_jobs) are the same models as one by one."""
     X, y = data
-    runs = [search(CentroidAdapter(Centroids()), X, y, n_trials=6, draw_jobs=jobs) for jobs in (1, 3)]
-    assert [t.scores for t in runs[0].trials_] == [t.scores for t in runs[1].trials_]
-    assert [t.params for t in runs[0].trials_] == [t.params for t in runs[1].trials_]
+    runs = [search(CentroidAdapter(Centroids()), X, y, n_trials=16, draw_jobs=jobs) for jobs in (1, 2, 3)]
+    assert any(t.stopped for t in runs[0].trials_)  # where draws stop early too
+    for run in runs[1:]:
+        assert [t.scores for t in runs[0].trials_] == [t.scores for t in run.trials_]
+        assert [t.params for t in runs[0].trials_] == [t.params for t in run.trials_]
+
+
+def _hopeless(earlier, scores, z):
+    """The stopping rule, written out: mean + z * pooled within-trial sd / sqrt(k) < best mean."""
+    full = [t.scores for t in earlier if not t.stopped and len(t.scores) > 1]
+    if len(full) < 3:
+        return False
+    best = max(np.mean(t.scores) for t in earlier if not t.stopped)
+    spread = np.sqrt(np.mean([np.var(s, ddof=1) for s in full]))
+    return np.mean(scores) + z * spread / np.sqrt(len(scores)) < best
+
+
+@pytest.mark.parametrize("z", [0.5, 2.0])
+def test_prune_draws_stops_a_trial_clearly_below_the_best(data, z):
+    import optuna
+
+    X, y = data
+    adapter = CentroidAdapter(Centroids())
+    result = search(adapter, X, y, n_trials=24, prune_draws=z, draw_jobs=1)
+    trials = result.trials_
+    stopped = [t for t in trials if t.stopped]
+    assert len(trials) == 24 and stopped and len(stopped) < 23
+    assert len(adapter.seen) == 1 + sum(len(t.scores) for t in trials)  # the baseline, then every draw fitted
+    for i, t in enumerate(trials[1:], start=1):
+        # Asked after every draw but the last; stopped exactly at the first "hopeless".
+        asked = [_hopeless(trials[:i], t.scores[:k], z) for k in range(1, min(len(t.scores), 2) + 1)]
+        assert t.stopped == (len(t.scores) < 3)
+        assert asked == [False] * (len(asked) - 1) + [t.stopped]
+    assert all(t.params != result.best_params_ for t in stopped)
+    assert result.best_score_ == max(t.score for t in trials if not t.stopped)
+    states = {t.number: t.state for t in result.study_.trials}
+    assert [states[t.number] == optuna.trial.TrialState.PRUNED for t in trials] == [t.stopped for t in trials]
+
+
+def test_prune_draws_is_checked_up_front(data):
+    X, y = data
+    for bad in (-1, float("nan"), "1", True):
+        adapter = CentroidAdapter(Centroids())
+        with pytest.raises(ValueError, match="^prune_draws must be None or a non-negative number"):
+            search(adapter, X, y, prune_draws=bad)
+        assert adapter.seen == []
 
 
 def test_trees_fit_their_draws_in_threads_by_default(small_data, fitted_oracle):
@@ -258,3 +301,82 @@ def test_trees_fit_their_draws_in_threads_by_default(small_data, fitted_oracle):
     assert [t.scores for t in default.trials_] == [t.scores for t in serial.trials_]
     with pytest.raises(ValueError, match="draw_jobs"):
         compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, draw_jobs=0)
+
+
+class _SlowCentroidAdapter(CentroidAdapter):
+    """Records how many fits run at once (each takes 10-30 ms, at random, so that threads finish
+    in varying order); shared state in a dict, as the search works on a copy of the adapter."""
+
+    def __init__(self, estimator):
+        super().__init__(estimator)
+        self.stats, self.lock = {"running": 0, "most": 0}, threading.Lock()
+
+    def fit(self, model, X, y, sample_weight=None, *, size=None):
+        import random
+        import time
+
+        with self.lock:
+            self.stats["running"] += 1
+            self.stats["most"] = max(self.stats["most"], self.stats["running"])
+        time.sleep(0.01 + 0.02 * random.random())  # unseeded on purpose: timing must not matter
+        with self.lock:
+            self.stats["running"] -= 1
+        return super().fit(model, X, y, sample_weight, size=size)
+
+
+def test_n_jobs_runs_trials_in_threads_and_stays_reproducible(data):
+    X, y = data
+    adapters = [_SlowCentroidAdapter(Centroids()) for _ in range(3)]
+    runs = [search(adapter, X, y, n_trials=9, n_jobs=2, draw_jobs=jobs)
+            for adapter, jobs in zip(adapters, (1, 1, 2))]
+    assert [a.stats["most"] for a in adapters[:2]] == [2, 2]  # two trials at once, one draw each
+    assert any(t.stopped for t in runs[0].trials_)
+    for run in runs[1:]:
+        assert [(t.number, t.scores, t.params) for t in run.trials_] == \
+               [(t.number, t.scores, t.params) for t in runs[0].trials_]
+    serial = _SlowCentroidAdapter(Centroids())
+    search(serial, X, y, n_trials=4, draw_jobs=1)
+    assert serial.stats["most"] == 1
+
+
+def test_parallel_trials_stopped_early_are_pruned_in_the_study(data):
+    import optuna
+
+    X, y = data
+    result = search(CentroidAdapter(Centroids()), X, y, n_trials=16, n_jobs=2)
+    states = {t.number: t.state for t in result.study_.trials}
+    assert any(t.stopped for t in result.trials_)
+    assert [states[t.number] == optuna.trial.TrialState.PRUNED for t in result.trials_] == \
+           [t.stopped for t in result.trials_]
+    table = result.trials_table()
+    assert table["stopped"] == [t.stopped for t in result.trials_]
+    assert table["draws"] == [len(t.scores) for t in result.trials_]
+
+
+def test_batched_families_fit_every_draw_whatever_prune_draws(data):
+    X, y = data
+    result = search(BatchedCentroidAdapter(Centroids()), X, y, n_trials=16, prune_draws=0.0, trial_batch=2)
+    assert not any(t.stopped for t in result.trials_)
+    assert all(len(t.scores) == 3 for t in result.trials_[1:])
+
+
+def test_trial_log_never_chooses_a_stopped_trial():
+    from compact._trial_log import TrialLog
+    from compact.distributions import DistributionParams, original_params
+    from compact.result import TrialRecord
+
+    original = DistributionParams(**original_params())
+    other = DistributionParams(**{**original_params(), "sample_frac": 0.5})
+    log = TrialLog()
+    log.set_baseline("baseline", 0.5)
+    assert log.stop_rule(1.0) is None  # no finished trial with several draws: no rule yet
+    log.add(1, other, [0.9], "stopped model", 1.0, stopped=True, fits=2)
+    assert log.chosen().model == "baseline" and log.best_score() == 0.5
+    adopted = [log.records[1], TrialRecord(2, other.to_dict(), [0.6, 0.7], 1.0),
+               TrialRecord(0, original.to_dict(), [0.5], 1.0)]
+    log.adopt(adopted, refit=lambda number, params: ([0.6, 0.7], f"refit {number}"))
+    assert log.chosen().model == "refit 2" and log.baseline.number == 0 and log.records[1].fits == 2
+    for number, scores in ((3, [0.6, 0.62]), (4, [0.5, 0.56])):
+        log.add(number, other, scores, "m", 1.0)
+    rule = log.stop_rule(1.0)  # best mean 0.65; pooled sd of draws 0.048
+    assert rule([0.55]) and not rule([0.62]) and rule([0.55, 0.55]) and not rule([0.6, 0.65])

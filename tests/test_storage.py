@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import optuna
@@ -38,10 +39,10 @@ def test_resume_continues_and_loses_no_trial(small_data, tmp_path):
     second = run(X, y, storage, 10, random_state=None)  # the seed is taken from the study
     assert [t.number for t in second.trials_] == list(range(10))
     for a, b in zip(first.trials_, second.trials_):  # the first six come back unchanged
-        assert a.params == b.params and a.scores == b.scores
+        assert a.params == b.params and a.scores == b.scores and (a.stopped, a.fits) == (b.stopped, b.fits)
     assert second.random_state_ == 3
     # The best model is a real model of its trial, refitted if it came from the first run.
-    best = max(second.trials_, key=lambda t: (t.score, -t.number))
+    best = max((t for t in second.trials_ if not t.stopped), key=lambda t: (t.score, -t.number))
     assert second.best_params_ == best.params and second.best_score_ == best.score and second.best_draw_score_ == max(best.scores)
     assert second.model_.score(X, y) > 0.5
     assert second.baseline_score_ == first.baseline_score_
@@ -82,7 +83,7 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
         assert by_number[0][number].scores == by_number[1][number].scores
     for result in results:
         # Each returns the best trial it can see, refitted where the other process ran it.
-        top = max(result.trials_, key=lambda t: (t.score, -t.number))
+        top = max((t for t in result.trials_ if not t.stopped), key=lambda t: (t.score, -t.number))
         assert result.best_params_ == top.params and result.best_score_ == top.score and result.best_draw_score_ == max(top.scores)
         assert result.best_score_ >= result.baseline_score_
 
@@ -91,6 +92,7 @@ def test_worker_processes_share_a_study(small_data, tmp_path):
 
 COMPLETE, FAIL, RUNNING, WAITING = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL,
                                     optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+FINISHED = (COMPLETE, optuna.trial.TrialState.PRUNED)  # pruned: draws stopped early (prune_draws); counted
 
 
 def states(study):
@@ -202,8 +204,8 @@ def test_two_processes_starting_at_once_on_a_fresh_storage(kind, tmp_path):
         study_name = f"s{attempt}"
         reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, study=study_name))
         study = optuna.load_study(study_name=study_name, storage=resolve_storage(url))
-        complete = [t for t in study.get_trials(deepcopy=False) if t.state == COMPLETE]
-        assert 8 <= len(complete) <= 9
+        finished = [t for t in study.get_trials(deepcopy=False) if t.state in FINISHED]
+        assert 8 <= len(finished) <= 9
         assert all(len(r["trials"]) >= 8 for r in reports)
 
 
@@ -220,8 +222,8 @@ def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tm
     (report,) = storage_worker.collect(storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials,
                                                              heartbeat=heartbeat, grace=grace))
     trials = optuna.load_study(study_name="s", storage=storage).get_trials(deepcopy=False)
-    assert sum(t.state == COMPLETE for t in trials) == n_trials
-    assert trials[retries[0].number].state == COMPLETE  # the killed trial's parameters were run again
+    assert sum(t.state in FINISHED for t in trials) == n_trials
+    assert trials[retries[0].number].state in FINISHED  # the killed trial's parameters were run again
     rerun = trials[retries[0].number].params
     assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
     assert report["best_trial"] in [t.number for t in trials if t.state == COMPLETE]
@@ -254,7 +256,7 @@ def test_fit_with_a_url_two_processes_at_once_on_a_fresh_sqlite_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     reports = storage_worker.collect(storage_worker.launch(url, 2, tmp_path, n_trials=8, pass_url=True))
     study = optuna.load_study(study_name="s", storage=resolve_storage(url))
-    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert 8 <= sum(t.state in FINISHED for t in study.get_trials(deepcopy=False)) <= 9
     assert all(len(r["trials"]) >= 8 for r in reports)
 
 
@@ -325,8 +327,28 @@ def test_two_processes_starting_at_once_on_redis(redis_url, tmp_path):
     study_name = f"r{time.time_ns()}"
     reports = storage_worker.collect(storage_worker.launch(redis_url, 2, tmp_path, n_trials=8, study=study_name))
     study = optuna.load_study(study_name=study_name, storage=resolve_storage(redis_url))
-    assert 8 <= sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) <= 9
+    assert 8 <= sum(t.state in FINISHED for t in study.get_trials(deepcopy=False)) <= 9
     assert all(len(r["trials"]) >= 8 for r in reports)
+
+
+def test_threads_asking_a_sqlite_study_at_once_pop_each_waiting_trial_once(tmp_path):
+    """Four threads ask at once (as a user's own threads may): every queued trial goes to one of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    storage = resolve_storage(f"sqlite:///{tmp_path / 'asks.db'}")
+    study = create_or_load_study(storage, "s")
+    for i in range(12):
+        study.enqueue_trial({"x": i / 12})
+    barrier = threading.Barrier(4)
+
+    def take(_):
+        barrier.wait(timeout=30)
+        return [(t.number, t.suggest_float("x", 0, 1)) for t in ask(study, 3)]
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = [pair for pairs in pool.map(take, range(4)) for pair in pairs]
+    assert sorted(number for number, _ in taken) == list(range(12))
+    assert sorted(x for _, x in taken) == [i / 12 for i in range(12)]
 
 
 def test_threads_on_sqlite_pop_each_waiting_trial_once(small_data, tmp_path):
@@ -338,7 +360,7 @@ def test_threads_on_sqlite_pop_each_waiting_trial_once(small_data, tmp_path):
         storage = resolve_storage(f"sqlite:///{tmp_path / f'threads{attempt}.db'}")
         result = run(X, y, storage, 10, n_jobs=2)
         study = optuna.load_study(study_name="s", storage=storage)
-        assert sum(t.state == COMPLETE for t in study.get_trials(deepcopy=False)) == 10
+        assert sum(t.state in FINISHED for t in study.get_trials(deepcopy=False)) == 10
         assert sorted(t.number for t in result.trials_) == list(range(10))
     copy = pickle.loads(pickle.dumps(storage))
     assert type(copy) is type(storage) and len(optuna.load_study(study_name="s", storage=copy).trials) == 10
