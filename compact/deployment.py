@@ -705,6 +705,8 @@ def model_card(result, *, feature_names=None) -> dict[str, Any]:
         },
         "search": {
             "n_trials": len(trials),
+            "trials_stopped_early": sum(bool(getattr(t, "stopped", False)) for t in trials),
+            "models_trained": sum(getattr(t, "fits", None) or len(t.scores) for t in trials),
             "fit_seconds": getattr(result, "fit_seconds_", None),
             "interrupted": getattr(result, "interrupted_", None),
             "oracle": None if getattr(result, "oracle_", None) is None else type(result.oracle_).__name__,

@@ -45,8 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import train_test_split
-
+from ._problem import split_validation
 from ._validation import check_data, check_fraction, check_positive_int
 from .oracle import resolve_oracle
 from .search import CompactSearch
@@ -413,10 +412,9 @@ def _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_
 
 
 def _make_split(setup, X, y, seed, test_size, validation_size) -> _Split:
-    X_rest, X_te, y_rest, y_te = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
-    X_tr, X_val, y_tr, y_val = train_test_split(
-        X_rest, y_rest, test_size=validation_size, stratify=y_rest, random_state=seed
-    )
+    # Stratified where the class counts allow, every class kept in training (as compact.fit splits).
+    X_rest, X_te, y_rest, y_te = split_validation(X, y, test_size, seed)
+    X_tr, X_val, y_tr, y_val = split_validation(X_rest, y_rest, validation_size, seed)
     classes, codes = np.unique(y_tr, return_inverse=True)
     fitted = resolve_oracle(setup.oracle, X_tr, codes, random_state=seed) if setup.needs_oracle else None
     return _Split(seed, X_tr, y_tr, X_val, y_val, X_te, y_te, setup.adapter.prepare_X(X_tr), classes, fitted)

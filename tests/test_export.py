@@ -231,6 +231,8 @@ def test_model_card(compacted):
     assert card["scores"]["scoring"] == compacted.scoring
     assert set(card["distribution"]["params"]) == set(compacted.best_params_)
     assert card["random_state"] == 0 and card["search"]["n_trials"] == len(compacted.trials_)
+    assert card["search"]["trials_stopped_early"] == sum(t.stopped for t in compacted.trials_)
+    assert card["search"]["models_trained"] == sum(t.fits for t in compacted.trials_) >= len(compacted.trials_)
     assert card["versions"]["compact-learn"] == compact.__version__
     assert {"numpy", "scikit-learn", "python"} <= set(card["versions"])
     names = [f"f{i}" for i in range(64)]

@@ -302,3 +302,18 @@ def test_compare_errors(digits):
         compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], methods=["compacted_sparse"])
     with pytest.warns(UserWarning, match="No pruned counterpart"):
         compact.compare(RandomForestClassifier(n_jobs=1), X, y, sizes=[(3, 2)], seeds=1, methods=["pruned"])
+
+
+def test_a_class_too_small_to_stratify_still_gets_a_split():
+    """A class of two rows cannot be stratified into train, validation and test: it stays in training."""
+    from sklearn.naive_bayes import GaussianNB
+
+    X, y = load_digits(return_X_y=True)
+    keep = y < 3
+    keep[np.flatnonzero(y == 9)[:2]] = True
+    X, y = X[keep], y[keep]
+    assert np.bincount(y)[9] == 2
+    result = compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], seeds=1, n_trials=3,
+                             methods=("baseline", "compacted"), oracle=GaussianNB())
+    assert [r["method"] for r in result.rows] == ["baseline", "compacted"]
+    assert all(0 <= r["test_score"] <= 1 for r in result.rows)
