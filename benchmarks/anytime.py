@@ -9,7 +9,8 @@ Usage::
 Settings (Optuna's TPE sampler): ``mv`` multivariate, ``ind`` independent
 (``multivariate=False``), followed by ``n_startup_trials``: mv5, mv10, mv20,
 ind5, ind10, ind20.  ``--prune`` crosses them with values of ``prune_draws``
-(``none`` = every trial gets all its draws; default: compact's default).  They are applied by substituting ``optuna.samplers.TPESampler``
+(``none`` = every trial gets all its draws; default: compact's default).
+The sampler settings are applied by substituting ``optuna.samplers.TPESampler``
 while ``compact.fit`` runs (its seed and ``constant_liar`` kept), so this
 works whatever the engine's defaults are; the script stops if the engine did
 not build a TPE sampler.

@@ -3,10 +3,10 @@
 Selection rule: the best trial is the one with the highest *mean* validation
 score over its draws (ties: the lowest trial number); its best-scoring draw is
 the model kept.  A trial whose draws were stopped early (``stopped``) is
-recorded but never chosen.  The baseline is the original distribution's model.  Trials
-run by other processes of a shared study are adopted from the study, and a
-model the log does not hold is refitted (candidates are seeded by their
-trial number, so a refit is the same model).
+recorded but never chosen.  The baseline is the original distribution's
+model.  Trials run by other processes of a shared study are adopted from the
+study, and a model the log does not hold is refitted (candidates are seeded
+by their trial number, so a refit is the same model).
 """
 
 from __future__ import annotations

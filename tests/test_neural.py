@@ -109,7 +109,7 @@ def test_batched_draws_match_sequential_draws(digits_scaled, monkeypatch, weight
     from sklearn.naive_bayes import GaussianNB
 
     kw = dict(size={"hidden_units": 4}, oracle=GaussianNB().fit(X_tr, y_tr), n_trials=3, n_draws=3,
-              weights_mode=weights_mode, random_state=0)
+              weights_mode=weights_mode, random_state=0, prune_draws=None)  # one by one: no race either
     batched = compact.fit(TorchMLPClassifier(epochs=3, device="cpu"), X_tr, y_tr, **kw)
     monkeypatch.setattr(TorchMLPAdapter, "fit_batch", None)
     sequential = compact.fit(TorchMLPClassifier(epochs=3, device="cpu"), X_tr, y_tr, **kw)

@@ -67,8 +67,9 @@ def test_adapter_parameter_budget(digits_scaled):
 @pytest.mark.parametrize("batch", [1, 4])
 def test_compacting_a_module_batched_and_not(digits_scaled, monkeypatch, batch):
     X_tr, X_te, y_tr, y_te = digits_scaled
+    # prune_draws=None: one by one, draws would be raced against the best trial; batched, never.
     kw = dict(size={"n_params": 400}, oracle=GaussianNB().fit(X_tr, y_tr), n_trials=5, n_draws=2,
-              trial_batch=batch, random_state=0)
+              trial_batch=batch, random_state=0, prune_draws=None)
     est = TorchModuleClassifier(tanh_net, epochs=8, device="cpu")
     batched = compact.fit(est, X_tr, y_tr, **kw)
     assert batched.size_["n_params"] <= 400 and batched.best_score_ >= batched.baseline_score_
