@@ -53,6 +53,7 @@ class Checked(NamedTuple):
     weights_mode: bool
     storage: object
     seed: int
+    prune_draws: float | None  # standard errors, or None: every draw
 
 
 class CompactSearch(BaseEstimator):
@@ -122,7 +123,7 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode, storage, seed = self.check_params()
+        adapter, request, weights_mode, storage, seed, prune_draws = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
@@ -144,13 +145,14 @@ class CompactSearch(BaseEstimator):
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
                                        weights_mode=weights_mode, threads=self._draw_threads(adapter))
             log = TrialLog()
-            interrupted = self._run_search(study, trainer, log, space, seeds)
+            interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
                                          scoring=scoring, weights_mode=weights_mode, interrupted=interrupted,
                                          seconds=time.perf_counter() - started)
         return self
 
-    def _run_search(self, study, trainer: CandidateTrainer, log: TrialLog, space, seeds: SeedStreams) -> bool:
+    def _run_search(self, study, trainer: CandidateTrainer, log: TrialLog, space, seeds: SeedStreams, *,
+                    prune_draws: float | None) -> bool:
         """The baseline first (it also proves the family fits and scores), then the Optuna loop."""
         original = DistributionParams(**original_params(space))
         try:
@@ -159,10 +161,9 @@ class CompactSearch(BaseEstimator):
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
                              f"{trainer.request} on the training data: {first_line(err)}") from err
         log.set_baseline(baseline.model, baseline.scores[0])
-        z = check_prune_draws(self.prune_draws)
 
         def evaluate(trials):
-            outcomes = trainer.run_trials(trials, stop=None if z is None else log.stop_rule(z))
+            outcomes = trainer.run_trials(trials, stop=None if prune_draws is None else log.stop_rule(prune_draws))
             return [log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
                     for (number, params), out in zip(trials, outcomes)]
 
@@ -195,7 +196,7 @@ class CompactSearch(BaseEstimator):
             check_positive_int(getattr(self, name), name)
         if self.draw_jobs is not None:
             check_positive_int(self.draw_jobs, "draw_jobs")
-        check_prune_draws(self.prune_draws)
+        prune_draws = check_prune_draws(self.prune_draws)
         check_fraction(self.validation_size, "validation_size")
         seed = check_seed(self.random_state)
         check_timeout(self.timeout)
@@ -213,7 +214,7 @@ class CompactSearch(BaseEstimator):
             weights_mode = False
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
-        return Checked(adapter, request, weights_mode, storage, seed)
+        return Checked(adapter, request, weights_mode, storage, seed, prune_draws)
 
     def _trial_batch(self, adapter) -> int | None:
         """Trials asked for at once: ``trial_batch`` for families that train them as one
