@@ -331,21 +331,23 @@ def _argument_type(parse, what: str):
     return convert
 
 
-def _positive_int(text: str) -> int:
+def _number(text: str, cast, failure: str):
+    """``cast(text)``, or a one-line usage error: ``'<text>' <failure>.``"""
     try:
-        value = int(text)
+        return cast(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer.") from None
+        raise argparse.ArgumentTypeError(f"{text!r} {failure}.") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _number(text, int, "is not an integer")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive integer.")
     return value
 
 
 def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds.") from None
+    value = _number(text, float, "is not a number of seconds")
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds.")
     return value
@@ -355,10 +357,7 @@ def _prune_draws(text: str):
     """``none``, or a non-negative number of standard errors."""
     if text.strip().lower() == "none":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'none'.") from None
+    value = _number(text, float, "is neither a number nor 'none'")
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a non-negative number.")
     return value
