@@ -158,5 +158,29 @@ def kill_during_a_trial(storage, folder, *, n_trials, heartbeat, grace):
     return resolved, trials[killed.number], [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
 
 
+def kill_and_recover(storage, folder, *, n_trials=6, heartbeat=1, grace=3):
+    """The kill scenario end to end: SIGKILL a worker mid-trial (:func:`kill_during_a_trial`), then run
+    one more worker; the killed trial stays FAIL, its parameters are run again, the study ends with
+    exactly ``n_trials`` finished trials and the worker's best is a complete one."""
+    import optuna
+
+    state = optuna.trial.TrialState
+    finished = (state.COMPLETE, state.PRUNED)
+    resolved, killed, retries = kill_during_a_trial(storage, folder, n_trials=n_trials, heartbeat=heartbeat,
+                                                    grace=grace)
+    assert killed.state == state.FAIL
+    failed_params = killed.params
+    assert len(retries) == 1 and retries[0].state == state.WAITING
+
+    (report,) = collect(launch(storage, 1, folder, delay=0, n_trials=n_trials, heartbeat=heartbeat, grace=grace))
+    trials = optuna.load_study(study_name="s", storage=resolved).get_trials(deepcopy=False)
+    assert trials[killed.number].state == state.FAIL
+    assert sum(t.state in finished for t in trials) == n_trials
+    assert trials[retries[0].number].state in finished  # the killed trial's parameters were run again
+    rerun = trials[retries[0].number].params
+    assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
+    assert report["best_trial"] in [t.number for t in trials if t.state == state.COMPLETE]
+
+
 if __name__ == "__main__":
     main()

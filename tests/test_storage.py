@@ -211,22 +211,7 @@ def test_two_processes_starting_at_once_on_a_fresh_storage(kind, tmp_path):
 
 def test_sigkilled_worker_trial_fails_within_grace_period_and_study_completes(tmp_path):
     """A journal file with heartbeat: the killed worker's trial is failed, re-run, and n_trials reached."""
-    url = str(tmp_path / "kill.journal")
-    heartbeat, grace, n_trials = 1, 3, 6
-    storage, killed, retries = storage_worker.kill_during_a_trial(url, tmp_path, n_trials=n_trials,
-                                                                  heartbeat=heartbeat, grace=grace)
-    assert killed.state == FAIL
-    failed_params = killed.params
-    assert len(retries) == 1 and retries[0].state == WAITING
-
-    (report,) = storage_worker.collect(storage_worker.launch(url, 1, tmp_path, delay=0, n_trials=n_trials,
-                                                             heartbeat=heartbeat, grace=grace))
-    trials = optuna.load_study(study_name="s", storage=storage).get_trials(deepcopy=False)
-    assert sum(t.state in FINISHED for t in trials) == n_trials
-    assert trials[retries[0].number].state in FINISHED  # the killed trial's parameters were run again
-    rerun = trials[retries[0].number].params
-    assert failed_params and {k: rerun[k] for k in failed_params} == failed_params
-    assert report["best_trial"] in [t.number for t in trials if t.state == COMPLETE]
+    storage_worker.kill_and_recover(str(tmp_path / "kill.journal"), tmp_path)
 
 
 def test_wait_for_running(tmp_path):
