@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
-
-pytest.register_assert_rewrite("storage_worker")  # its shared scenario asserts like a test
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+
+pytest.register_assert_rewrite("storage_worker")  # its shared scenario asserts like a test
 
 
 @pytest.fixture(scope="session")
