@@ -5,9 +5,26 @@ Shared by the command line and the benchmark scripts.
 
 from __future__ import annotations
 
-MODELS = ("tree", "linear", "lpm", "xgboost", "forest", "hist", "mlp")
+# name -> (module, class, keyword arguments), imported only when asked for (xgboost and torch are heavy).
+_CLASSIFIERS = {
+    "tree": ("sklearn.tree", "DecisionTreeClassifier", {}),
+    "linear": ("sklearn.linear_model", "LogisticRegression", {}),
+    "lpm": ("compact.linear_probability", "LinearProbabilityClassifier", {}),
+    "xgboost": ("xgboost", "XGBClassifier", {"n_jobs": 1}),
+    "forest": ("sklearn.ensemble", "RandomForestClassifier", {"n_jobs": 1}),
+    "hist": ("sklearn.ensemble", "HistGradientBoostingClassifier", {}),
+    "mlp": ("compact.neural", "TorchMLPClassifier", {"hidden_layer_sizes": (32,)}),
+}
 # Families with a regression form, and the estimator it uses.
-REGRESSION_MODELS = ("tree", "linear", "xgboost", "forest", "hist")
+_REGRESSORS = {
+    "tree": ("sklearn.tree", "DecisionTreeRegressor", {}),
+    "linear": ("sklearn.linear_model", "Lasso", {}),
+    "xgboost": ("xgboost", "XGBRegressor", {"n_jobs": 1}),
+    "forest": ("sklearn.ensemble", "RandomForestRegressor", {"n_jobs": 1}),
+    "hist": ("sklearn.ensemble", "HistGradientBoostingRegressor", {}),
+}
+MODELS = tuple(_CLASSIFIERS)
+REGRESSION_MODELS = tuple(_REGRESSORS)
 
 
 def make_estimator(model: str, *, regression: bool = False):
@@ -18,62 +35,15 @@ def make_estimator(model: str, *, regression: bool = False):
     ValueError
         For an unknown name, or a family without a regression form.
     """
+    import importlib
+
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose from {', '.join(MODELS)}.")
-    if regression:
-        return _make_regressor(model)
-    if model == "tree":
-        from sklearn.tree import DecisionTreeClassifier
-
-        return DecisionTreeClassifier()
-    if model == "linear":
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression()
-    if model == "lpm":
-        from .linear_probability import LinearProbabilityClassifier
-
-        return LinearProbabilityClassifier()
-    if model == "xgboost":
-        from xgboost import XGBClassifier
-
-        return XGBClassifier(n_jobs=1)
-    if model == "forest":
-        from sklearn.ensemble import RandomForestClassifier
-
-        return RandomForestClassifier(n_jobs=1)
-    if model == "hist":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        return HistGradientBoostingClassifier()
-    from .neural import TorchMLPClassifier
-
-    return TorchMLPClassifier((32,))
-
-
-def _make_regressor(model: str):
-    if model not in REGRESSION_MODELS:
+    if regression and model not in REGRESSION_MODELS:
         raise ValueError(f"--model {model} has no regression form; for a numeric target choose from "
                          f"{', '.join(REGRESSION_MODELS)}.")
-    if model == "tree":
-        from sklearn.tree import DecisionTreeRegressor
-
-        return DecisionTreeRegressor()
-    if model == "linear":
-        from sklearn.linear_model import Lasso
-
-        return Lasso()
-    if model == "xgboost":
-        from xgboost import XGBRegressor
-
-        return XGBRegressor(n_jobs=1)
-    if model == "forest":
-        from sklearn.ensemble import RandomForestRegressor
-
-        return RandomForestRegressor(n_jobs=1)
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
-    return HistGradientBoostingRegressor()
+    module, name, kwargs = (_REGRESSORS if regression else _CLASSIFIERS)[model]
+    return getattr(importlib.import_module(module), name)(**kwargs)
 
 
 def parse_size(text: str):
