@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from ._threads import available_cores
 from ._validation import first_line
 from .datasets import BUILTIN, is_regression_target, load_builtin, make_preprocessor, read_csv
 from .models import MODELS, make_estimator, parse_size, parse_sizes
@@ -365,7 +366,7 @@ def _prune_draws(text: str):
 
 def _n_jobs(text: str) -> int:
     """A positive integer, or -1 for every core."""
-    return (os.cpu_count() or 1) if text.strip() == "-1" else _positive_int(text)
+    return available_cores() if text.strip() == "-1" else _positive_int(text)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -65,14 +65,15 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     n_jobs : int, default=1
         Trials evaluated at once, each in its own thread (asked from Optuna
         ``n_jobs`` at a time, so the result depends on ``n_jobs`` but not on
-        timing), and the oracle's threads.  Families that train a batch of
-        trials as one computation (PyTorch nets) take ``trial_batch`` trials
-        at a time instead.
+        timing).  Families that train a batch of trials as one computation
+        (PyTorch nets) take ``trial_batch`` trials at a time instead.
     draw_jobs : int, optional
         Threads fitting the draws of one trial.  Default: one per core for
         families whose fits release Python's GIL (decision trees), else 1.
         Each draw is independent and seeded on its own, so the result does
-        not depend on it.
+        not depend on it.  The default oracle is fitted (before the search)
+        in ``n_jobs * draw_jobs`` threads, every core when ``draw_jobs`` is
+        not set; it is the same model whatever the number of threads.
     method : {"oracle", "density_tree"}, default="oracle"
         ``"oracle"``: a Beta mixture over the oracle's uncertainty (seven
         variables).  ``"density_tree"``: a mixture of depth-based sampling

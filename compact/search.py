@@ -25,6 +25,7 @@ from ._mixture import METHODS, make_mixture, space_of
 from ._problem import make_problem
 from ._progress import Progress
 from ._seeds import SeedStreams, int31
+from ._threads import available_cores
 from ._trainer import CandidateTrainer
 from ._trial_log import TrialLog
 from ._validation import (
@@ -139,7 +140,7 @@ class CompactSearch(BaseEstimator):
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
             mixture, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
-                                                  seeds=seeds, n_jobs=self.n_jobs)
+                                                  seeds=seeds, n_jobs=self._oracle_threads())
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
@@ -227,7 +228,14 @@ class CompactSearch(BaseEstimator):
         for families that release the GIL, unless set."""
         if self.draw_jobs is not None:
             return self.draw_jobs
-        return max(1, (os.cpu_count() or 1) // self.n_jobs) if adapter.releases_gil else 1
+        return max(1, available_cores() // self.n_jobs) if adapter.releases_gil else 1
+
+    def _oracle_threads(self) -> int:
+        """Threads for the oracle's fit, which runs alone before the search: the search's
+        budget (``n_jobs`` x ``draw_jobs``) when ``draw_jobs`` is set, else every core it may use."""
+        if self.draw_jobs is not None:
+            return self.n_jobs * self.draw_jobs
+        return max(self.n_jobs, available_cores())
 
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""

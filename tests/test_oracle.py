@@ -80,3 +80,51 @@ def test_fit_with_tiny_training_part_and_single_member_class():
     with pytest.warns(UserWarning, match="not calibrated"):
         result = compact.fit(DecisionTreeClassifier(), X1, y1, size=2, n_trials=3, random_state=0)
     assert result.model_.get_depth() <= 2
+
+
+def test_default_oracle_is_the_same_model_whatever_its_threads(small_data):
+    """Its folds are fitted in threads, each booster on one thread: the threads change no probability."""
+    X, y = small_data
+    one, three = (resolve_oracle("xgboost", X, y, random_state=0, n_jobs=n) for n in (1, 3))
+    assert one.n_jobs == 1 and three.n_jobs == 3
+    assert [c.estimator.get_params()["n_jobs"] for c in three.calibrated_classifiers_] == [1, 1, 1]
+    assert three.estimator.get_params()["max_bin"] == 64
+    assert np.array_equal(one.predict_proba(X), three.predict_proba(X))
+
+
+class _MeetsAnotherFold(LogisticRegression):
+    """Fits only if another fold is being fitted at the same moment, in this process."""
+
+    barrier = None
+
+    def fit(self, X, y, sample_weight=None):
+        import os
+
+        self.pid_ = os.getpid()
+        type(self).barrier.wait()  # raises BrokenBarrierError after its timeout when alone
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_default_oracle_fits_its_folds_in_threads_of_this_process(small_data):
+    import os
+    import threading
+
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from compact.oracle import fit_default_oracle
+
+    X, y = small_data
+    _MeetsAnotherFold.barrier = threading.Barrier(2, timeout=20)
+    oracle = fit_default_oracle(CalibratedClassifierCV(_MeetsAnotherFold(max_iter=500), cv=2, n_jobs=2), X, y)
+    assert {c.estimator.pid_ for c in oracle.calibrated_classifiers_} == {os.getpid()}
+
+
+def test_available_cores_honours_omp_num_threads(monkeypatch):
+    import os
+
+    from compact._threads import available_cores
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+    for value, cores in [("", 4), ("2", 2), ("16", 4), ("0", 4), ("two", 4)]:
+        monkeypatch.setenv("OMP_NUM_THREADS", value)
+        assert available_cores() == cores, value

@@ -380,3 +380,21 @@ def test_trial_log_never_chooses_a_stopped_trial():
         log.add(number, other, scores, "m", 1.0)
     rule = log.stop_rule(1.0)  # best mean 0.65; pooled sd of draws 0.048
     assert rule([0.55]) and not rule([0.62]) and rule([0.55, 0.55]) and not rule([0.6, 0.65])
+
+
+class _GilFreeSlowAdapter(_SlowCentroidAdapter):
+    releases_gil = True  # so the default draw threads are one per available core
+
+
+@pytest.mark.parametrize("omp, most", [("1", 1), ("2", 2), ("", 2)])
+def test_default_draw_threads_follow_the_cores_this_process_may_use(data, monkeypatch, omp, most):
+    """joblib's worker processes (and batch schedulers) set OMP_NUM_THREADS to their share of the
+    cores: a search started there starts no more draw threads than that."""
+    import os
+
+    X, y = data
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    adapter = _GilFreeSlowAdapter(Centroids())
+    search(adapter, X, y, n_trials=6, prune_draws=None)
+    assert adapter.stats["most"] == most
