@@ -5,6 +5,7 @@ Usage::
     python benchmarks/floor.py                      # 12k x 10, 3 classes, depth 4, 100 trials x 3 draws
     python benchmarks/floor.py --repeats 3          # alternate the two, report the medians
     python benchmarks/floor.py --profile 30         # also cProfile one compact.fit, top 30 functions
+    python benchmarks/floor.py --seed 2 --oracle 200/0.1/256   # another problem, the oracle before 0.2
 
 On a generated 12,000 x 10 three-class problem (``make_classification``,
 split 75/25 into training and validation parts), with an oracle fitted
@@ -45,7 +46,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import compact  # noqa: E402
-from compact.oracle import resolve_oracle  # noqa: E402
+from compact.oracle import default_oracle, fit_default_oracle, resolve_oracle  # noqa: E402
 
 from _data import prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
 
@@ -56,6 +57,16 @@ def make_problem(n_samples: int, n_features: int, n_classes: int, seed: int):
         n_classes=n_classes, n_clusters_per_class=2, flip_y=0.05, random_state=seed,
     )
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+
+
+def make_oracle(X_tr, y_tr, seed: int, config: str | None):
+    """compact's default oracle, fitted; ``config`` (``trees/rate/bins``) changes its booster."""
+    if config is None:
+        return resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
+    trees, rate, bins = config.split("/")
+    oracle = default_oracle(seed, 1)
+    oracle.estimator.set_params(n_estimators=int(trees), learning_rate=float(rate), max_bin=int(bins))
+    return fit_default_oracle(oracle, X_tr, y_tr)
 
 
 def run_compact(split, oracle, args):
@@ -97,6 +108,9 @@ def main(argv=None):
     parser.add_argument("--draw-jobs", type=int, default=None,
                         help="compact.fit's draw_jobs, threads over a trial's draws (default: one per core)")
     parser.add_argument("--prune-draws", default="default", help="compact.fit's prune_draws: a number or 'none'")
+    parser.add_argument("--oracle", default=None, metavar="TREES/RATE/BINS",
+                        help="the default oracle's booster with these n_estimators/learning_rate/max_bin, "
+                             "e.g. 200/0.1/256 (the default before 0.2)")
     parser.add_argument("--repeats", type=int, default=1, help="alternate compact and naive this many times")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile one compact.fit and print its top N functions")
@@ -106,7 +120,7 @@ def main(argv=None):
     split = make_problem(args.samples, args.features, args.classes, args.seed)
     X_tr, _, y_tr, _ = split
     t0 = time.perf_counter()
-    oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=args.seed, n_jobs=1)
+    oracle = make_oracle(X_tr, y_tr, args.seed, args.oracle)
     oracle_seconds = time.perf_counter() - t0
     n_fits = 1 + (args.trials - 1) * args.draws
     print(f"{args.samples} x {args.features}, {args.classes} classes; depth {args.depth}, "

@@ -365,7 +365,7 @@ def _prune_draws(text: str):
 
 
 def _n_jobs(text: str) -> int:
-    """A positive integer, or -1 for every core."""
+    """A positive integer, or -1 for every core this process may use."""
     return available_cores() if text.strip() == "-1" else _positive_int(text)
 
 
