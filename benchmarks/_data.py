@@ -1,4 +1,4 @@
-"""Dataset loading shared by the benchmark scripts."""
+"""Shared by the benchmark scripts: dataset loading and the readers of common options."""
 
 from __future__ import annotations
 
@@ -14,6 +14,17 @@ def prune_draws_kwargs(text: str) -> dict:
     if text == "default":
         return {}
     return {"prune_draws": None if text == "none" else float(text)}
+
+
+def booster_oracle(config: str, seed: int, threads: int):
+    """compact's default oracle, unfitted, with its booster set by ``config``:
+    ``n_estimators/learning_rate/max_bin``, e.g. ``200/0.1/256`` (the default before 0.2)."""
+    from compact.oracle import default_oracle
+
+    trees, rate, bins = config.split("/")
+    oracle = default_oracle(seed, threads)
+    oracle.estimator.set_params(n_estimators=int(trees), learning_rate=float(rate), max_bin=int(bins))
+    return oracle
 
 
 def load(name: str, data_dir: str = DEFAULT_DATA_DIR):

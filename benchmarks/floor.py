@@ -46,9 +46,9 @@ from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import compact  # noqa: E402
-from compact.oracle import default_oracle, fit_default_oracle, resolve_oracle  # noqa: E402
+from compact.oracle import fit_default_oracle, resolve_oracle  # noqa: E402
 
-from _data import prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
+from _data import booster_oracle, prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
 
 
 def make_problem(n_samples: int, n_features: int, n_classes: int, seed: int):
@@ -63,10 +63,7 @@ def make_oracle(X_tr, y_tr, seed: int, config: str | None):
     """compact's default oracle, fitted; ``config`` (``trees/rate/bins``) changes its booster."""
     if config is None:
         return resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
-    trees, rate, bins = config.split("/")
-    oracle = default_oracle(seed, 1)
-    oracle.estimator.set_params(n_estimators=int(trees), learning_rate=float(rate), max_bin=int(bins))
-    return fit_default_oracle(oracle, X_tr, y_tr)
+    return fit_default_oracle(booster_oracle(config, seed, 1), X_tr, y_tr)
 
 
 def run_compact(split, oracle, args):

@@ -28,18 +28,16 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-from _data import DEFAULT_DATA_DIR  # noqa: E402
+from _data import DEFAULT_DATA_DIR, booster_oracle  # noqa: E402
 from peers import load_csv, splits  # noqa: E402
 
 
 def measure(X_tr, y_tr, X_va, y_va, *, seed, config, threads) -> dict:
     from sklearn.metrics import f1_score, log_loss
 
-    from compact.oracle import default_oracle, fit_default_oracle
+    from compact.oracle import fit_default_oracle
 
-    trees, rate, bins = config.split("/")
-    oracle = default_oracle(seed, threads)
-    oracle.estimator.set_params(n_estimators=int(trees), learning_rate=float(rate), max_bin=int(bins))
+    oracle = booster_oracle(config, seed, threads)
     t0 = time.perf_counter()
     fit_default_oracle(oracle, X_tr, y_tr)
     seconds = time.perf_counter() - t0
