@@ -23,6 +23,7 @@ from typing import Callable
 
 from .distributions import DistributionParams, Param, original_params
 from .result import TrialRecord
+from .storage import finished_states
 
 #: ``evaluate([(trial number, params), ...]) -> [TrialRecord, ...]``
 Evaluate = Callable[[list[tuple[int, DistributionParams]]], list[TrialRecord]]
@@ -87,16 +88,9 @@ def suggest(trial, space: tuple[Param, ...]) -> DistributionParams:
     return DistributionParams(**{p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in space})
 
 
-def _finished_states():
-    import optuna
-
-    # A trial whose draws were stopped early is PRUNED: it counts towards n_trials.
-    return (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-
-
 def n_finished(study) -> int:
     """Finished trials of the study (complete or stopped early), from every run and worker."""
-    return len(study.get_trials(deepcopy=False, states=_finished_states()))
+    return len(study.get_trials(deepcopy=False, states=finished_states()))
 
 
 def finished_records(study, space: tuple[Param, ...]) -> list[TrialRecord]:
@@ -107,7 +101,7 @@ def finished_records(study, space: tuple[Param, ...]) -> list[TrialRecord]:
         TrialRecord(t.number, {p.name: t.params[p.name] for p in space}, list(t.user_attrs["scores"]),
                     t.user_attrs.get("seconds", 0.0), stopped=t.state == optuna.trial.TrialState.PRUNED,
                     fits=t.user_attrs.get("fits"))
-        for t in study.get_trials(deepcopy=False, states=_finished_states())
+        for t in study.get_trials(deepcopy=False, states=finished_states())
         if "scores" in t.user_attrs
     ]
 
@@ -146,7 +140,7 @@ def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, timeout, on_tr
             raise optuna.TrialPruned()
         return value
 
-    stop = optuna.study.MaxTrialsCallback(n_trials, states=_finished_states())
+    stop = optuna.study.MaxTrialsCallback(n_trials, states=finished_states())
     study.optimize(objective, n_trials=left, timeout=timeout,
                    callbacks=[stop, lambda study, trial: on_trial()])
 

@@ -285,6 +285,14 @@ def wait_for_running(study, *, timeout: float, poll: float = 0.5) -> bool:
         time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
 
+def finished_states() -> tuple:
+    """Trial states that count as finished: COMPLETE, and PRUNED (a trial whose draws were
+    stopped early, ``prune_draws``), which counts towards ``n_trials`` too."""
+    import optuna
+
+    return (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+
+
 def enqueue_once(study, params: dict[str, float]) -> bool:
     """Queue a trial with ``params`` unless one with them is finished (complete or pruned), waiting or running.
 
@@ -293,8 +301,7 @@ def enqueue_once(study, params: dict[str, float]) -> bool:
     """
     import optuna
 
-    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.WAITING,
-              optuna.trial.TrialState.RUNNING)
+    states = (*finished_states(), optuna.trial.TrialState.WAITING, optuna.trial.TrialState.RUNNING)
     for trial in study.get_trials(deepcopy=False, states=states):
         given = trial.params or trial.system_attrs.get("fixed_params", {})
         if given.keys() == params.keys() and all(
