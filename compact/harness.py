@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import check_scoring
+
 from ._problem import split_validation
 from ._validation import check_data, check_fraction, check_positive_int
 from .oracle import resolve_oracle
