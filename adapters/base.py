@@ -45,8 +45,9 @@ class Adapter:
     resample_as_weights: bool = False
 
     #: Whether fitting and predicting run without holding Python's GIL
-    #: (scikit-learn's Cython trees): then the draws of a trial are fitted in
-    #: threads, one per core by default (``CompactSearch(draw_jobs=...)``).
+    #: (scikit-learn's Cython trees): then two trials run at once by default
+    #: (``trial_batch=2``), and trials and their draws are fitted in threads,
+    #: one per core by default (``CompactSearch(n_jobs=...)``).
     releases_gil: bool = False
 
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).

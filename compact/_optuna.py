@@ -4,9 +4,9 @@ Two loops drive a search, both asking the study for trials and telling it
 their mean validation score:
 
 * :func:`_optimize_each`: Optuna's own ``study.optimize``, one trial at a time;
-* :func:`_optimize_batches`: ask ``batch`` trials, evaluate them together
-  (families that train many candidates as one computation, or trials in
-  ``n_jobs`` threads), tell each in order.
+* :func:`_optimize_batches`: ask ``batch`` trials (``trial_batch``), evaluate
+  them together (as one computation for families that train many candidates
+  at once, else in threads), tell each in order.
 
 A trial whose draws were stopped early (``prune_draws``) is told as PRUNED.
 
@@ -191,7 +191,7 @@ def wait_for_others(study, *, trial_seconds: float, settle: float = 0.5, rounds:
     With heartbeats a dead worker's trial fails within the grace period;
     without, a trial left running by a killed worker is waited for a bounded
     time (a few trials' length).  A worker that finished a trial just as this
-    one stopped may start one more (the study ends at most workers - 1 over):
+    one stopped may start one more batch (the study ends at most (workers - 1) x batch over):
     the wait ends only when the study has stayed still for ``settle`` seconds.
     """
     from .storage import stale_after, wait_for_running

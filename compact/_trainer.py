@@ -58,17 +58,22 @@ class CandidateTrainer:
         Draws per trial (the original distribution has one).
     weights_mode : bool
         Fit with expected sampling frequencies instead of resamples.
-    threads : int, default=1
-        Candidates fitted and scored at once in threads, for families fitted
-        one by one (each candidate is independent, so the results do not
-        depend on it).
+    trial_threads : int, default=1
+        Trials of a batch evaluated at once, each in a thread, for families
+        fitted one by one.
+    draw_threads : int, default=1
+        Draws of a trial fitted and scored at once in threads, for families
+        fitted one by one.  Each candidate is independent and seeded on its
+        own, so the results depend on neither thread count.
     """
 
     def __init__(self, adapter, request: dict, problem: Problem, mixture, seeds: SeedStreams, scorer, *,
-                 n_draws: int, weights_mode: bool, threads: int = 1):
+                 n_draws: int, weights_mode: bool, trial_threads: int = 1, draw_threads: int = 1):
         self.adapter, self.request, self.problem = adapter, request, problem
         self.mixture, self.seeds, self.scorer = mixture, seeds, scorer
-        self.n_draws, self.weights_mode, self.threads = n_draws, weights_mode, threads
+        self.n_draws, self.weights_mode = n_draws, weights_mode
+        self.trial_threads, self.draw_threads = trial_threads, draw_threads
+        self._original = None  # the original data's model: fitted once (baseline and its trial)
         self.X_fit = adapter.prepare_X(problem.X_train)
         self.X_score = adapter.prepare_X(problem.X_val)
         adapter.prepare(self.X_fit, problem.y_fit, size=request, random_state=seeds.model_seed(0, 0))
@@ -105,10 +110,13 @@ class CandidateTrainer:
     def fit_one(self, candidate: Candidate):
         """One candidate, fitted on its own."""
         adapter, request, y = self.adapter, self.request, self.problem.y_fit
+        if candidate.params.is_original and self._original is not None:
+            return self._original  # the same seed and data: the same model
         model = adapter.build(request, random_state=self.seeds.model_seed(candidate.trial, candidate.draw))
         sample = self.draw(candidate)
         if sample is None:
-            return adapter.fit(model, self.X_fit, y, size=request)
+            self._original = adapter.fit(model, self.X_fit, y, size=request)
+            return self._original
         if self.weights_mode:
             return adapter.fit(model, self.X_fit, y, sample_weight=sample, size=request)
         return adapter.fit_resample(model, self.X_fit, y, sample, size=request)
@@ -136,15 +144,16 @@ class CandidateTrainer:
         (the first of equals).  ``stop(scores so far) -> bool``, asked after
         each draw but the last, ends a trial's draws early; families fitted
         one by one then fit a trial's first draw, then the others in chunks
-        of ``threads`` (a chunk costs one draw's time); draws fitted past the
-        stop are dropped, so the outcome does not depend on ``threads``.
-        Several trials of such a family run in a thread each.  Batched
-        families fit every draw of every trial as one computation.
+        of ``draw_threads`` (a chunk costs one draw's time); draws fitted
+        past the stop are dropped, so the outcome does not depend on the
+        threads.  Several trials of such a family run in up to
+        ``trial_threads`` threads.  Batched families fit every draw of every
+        trial as one computation.
         """
         if self.adapter.fit_batch is None:
-            if len(trials) == 1:
-                return [self._run_trial(*trials[0], stop)]
-            with ThreadPoolExecutor(len(trials)) as pool:  # one thread per trial (n_jobs)
+            if len(trials) == 1 or self.trial_threads < 2:
+                return [self._run_trial(*trial, stop) for trial in trials]
+            with ThreadPoolExecutor(min(self.trial_threads, len(trials))) as pool:
                 return list(pool.map(lambda trial: self._run_trial(*trial, stop), trials))
         began = time.perf_counter()
         groups = [self.candidates(number, params) for number, params in trials]
@@ -166,7 +175,7 @@ class CandidateTrainer:
         """The draws up to the stop, whether it stopped, and how many were fitted."""
         # The first draw alone: most stops come after it, and a draw fitted
         # beside it for nothing would cost a core that other work may need.
-        bounds = [0, *range(1, len(group), max(1, self.threads)), len(group)]
+        bounds = [0, *range(1, len(group), max(1, self.draw_threads)), len(group)]
         done: list[tuple[float, object]] = []
         for start, end in zip(bounds[:-1], bounds[1:]):
             for pair in self._fit_and_score(group[start:end]):
@@ -176,14 +185,14 @@ class CandidateTrainer:
         return done, False, len(group)
 
     def _fit_and_score(self, candidates: list[Candidate]) -> list[tuple[float, object]]:
-        if self.adapter.fit_batch is not None or self.threads < 2 or len(candidates) < 2:
+        if self.adapter.fit_batch is not None or self.draw_threads < 2 or len(candidates) < 2:
             return [(self.score(m), m) for m in self.fit_many(candidates)]
 
         def work(candidate):
             model = self.fit_one(candidate)
             return self.score(model), model
 
-        with ThreadPoolExecutor(min(self.threads, len(candidates))) as pool:
+        with ThreadPoolExecutor(min(self.draw_threads, len(candidates))) as pool:
             return list(pool.map(work, candidates))
 
 

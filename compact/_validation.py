@@ -51,6 +51,15 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_n_jobs(value) -> int | None:
+    """``n_jobs``: ``None`` (the default threads), ``-1`` (every available core) or a positive integer."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value == 0 or value < -1:
+        raise ValueError(f"n_jobs must be None, -1 or a positive integer, got {value!r}.")
+    return int(value)
+
+
 def check_prune_draws(value) -> float | None:
     """``prune_draws`` as a number of standard errors, or ``None`` (off; ``False`` too)."""
     if value is None or value is False:

@@ -279,7 +279,8 @@ def cmd_compare(args) -> int:
     comparison = compact.compare(
         make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
         size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
-        compact_method=args.method, search_params={"prune_draws": args.prune_draws}, n_jobs=args.n_jobs,
+        compact_method=args.method, search_params={"prune_draws": args.prune_draws},
+        n_jobs=1 if args.n_jobs is None else args.n_jobs,
         verbose=0 if args.quiet else 1,
     )
     written = [os.path.join(out, f"comparison{ext}") for ext in (".csv", ".json", ".png")]
@@ -408,11 +409,12 @@ def _common(parser) -> None:
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed and --n-jobs give the "
-                        "same result (default: 0)")
-    parser.add_argument("--n-jobs", type=_n_jobs, default=search["n_jobs"],
-                        help="trials run at once in threads (default: 1; -1: one per core); results depend "
-                             "on it, so -1 gives results that depend on the machine")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same result "
+                        "whatever --n-jobs (default: 0)")
+    parser.add_argument("--n-jobs", type=_n_jobs, default=None,
+                        help="fit: threads for trials and their draws (default: every available core for "
+                             "trees); compare: tasks at once in processes (default: 1); -1: every available "
+                             "core. Results do not depend on it")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 

@@ -59,21 +59,28 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     flatten : bool, default=True
         Spread the uncertainty scores near-uniformly (rank-preserving).
     random_state : int, RandomState or None
-        Seed; the same seed (and ``n_jobs``) gives the same result, except
-        with a ``storage`` (each process adds its process id to the sampler's
-        seed, so that workers sharing a study explore different points).
-    n_jobs : int, default=1
-        Trials evaluated at once, each in its own thread (asked from Optuna
-        ``n_jobs`` at a time, so the result depends on ``n_jobs`` but not on
-        timing).  Families that train a batch of trials as one computation
-        (PyTorch nets) take ``trial_batch`` trials at a time instead.
-    draw_jobs : int, optional
-        Threads fitting the draws of one trial.  Default: one per core for
-        families whose fits release Python's GIL (decision trees), else 1.
-        Each draw is independent and seeded on its own, so the result does
-        not depend on it.  The default oracle is fitted (before the search)
-        in ``n_jobs * draw_jobs`` threads, every core when ``draw_jobs`` is
-        not set; it is the same model whatever the number of threads.
+        Seed; the same seed (and ``trial_batch``) gives the same result,
+        whatever ``n_jobs``, except with a ``storage`` (each process adds its
+        process id to the sampler's seed, so that workers sharing a study
+        explore different points).
+    n_jobs : int, optional
+        Threads: the trials of a batch run in a thread each, a trial's draws
+        in the threads left to it.  Default: every core this process may use
+        (its CPU affinity, capped by ``OMP_NUM_THREADS``) for families whose
+        fits release Python's GIL (decision trees), else 1; ``-1``: every such
+        core.  Each draw is seeded on its own and draws fitted past a
+        ``prune_draws`` stop are dropped, so the result does not depend on
+        it.  The default oracle is fitted (alone, before the search) in
+        ``n_jobs`` threads, every available core by default; it is the same
+        model whatever the threads.
+    trial_batch : int, optional
+        Trials asked from Optuna at once and evaluated together (told in
+        order; the result depends on it, not on timing or threads).
+        Default: 2 for families whose fits release the GIL, so that two
+        trials run on two cores; 8 for families that train a batch as one
+        computation (PyTorch nets: all draws of the batch trained together);
+        1 for the others.  ``1``: one trial at a time, each proposed with the
+        results of all earlier ones (a little more sample-efficient).
     method : {"oracle", "density_tree"}, default="oracle"
         ``"oracle"``: a Beta mixture over the oracle's uncertainty (seven
         variables).  ``"density_tree"``: a mixture of depth-based sampling
@@ -88,10 +95,6 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     verbose : int, default=0
         Show a progress bar on stderr (trials done, best mean validation
         score so far) when > 0.
-    trial_batch : int, default=8
-        For families that train candidates as one batch (PyTorch nets), the
-        number of trials asked from Optuna at once; all their draws are
-        trained together.  ``1`` trains one trial's draws at a time.
     storage : str or optuna storage, optional
         Keep the trials in an Optuna storage: an RDB URL (``"sqlite:///runs.db"``)
         or a journal file path (``"runs.journal"``).  Re-running with the same

@@ -61,13 +61,13 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None
-    n_jobs : int, default=1
-        Trials at once, in threads (the result depends on it, not on timing).
-    draw_jobs : int, optional
-        Threads fitting the draws of a trial (default: one per core for trees).
+    n_jobs : int, optional
+        Threads for a batch's trials and their draws (default: every
+        available core for trees); the result does not depend on it.
     verbose : int, default=0
-    trial_batch : int, default=8
-        Trials trained together by families that batch (PyTorch nets).
+    trial_batch : int, optional
+        Trials asked for at once (default: 2 for trees, 8 for PyTorch nets);
+        the result depends on it.
     timeout : float, optional
         Stop starting new trials after this many seconds.
     storage : str or optuna storage, optional
@@ -152,7 +152,7 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
     size, size_param, oracle, n_trials, n_draws, prune_draws, scoring, validation_size,
-    flatten, method, weights_mode, random_state, n_jobs, draw_jobs, verbose, trial_batch,
+    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
     timeout, storage, study_name, heartbeat_interval, grace_period
         As in :class:`CompactClassifier`.
 

@@ -352,8 +352,8 @@ def compare(
         Tasks (one seed's oracle; one method at one size and seed) run in
         parallel through :class:`joblib.Parallel`, so
         ``joblib.parallel_config(backend="dask")`` spreads them over a Dask
-        cluster.  Each :func:`compact.fit` runs its trials one after another,
-        so the rows do not depend on ``n_jobs``.
+        cluster.  Each :func:`compact.fit` runs in one thread (its results
+        do not depend on threads either), so the rows do not depend on ``n_jobs``.
     verbose : int
         Print a line per row.
 

@@ -31,6 +31,7 @@ from ._trial_log import TrialLog
 from ._validation import (
     check_data,
     check_fraction,
+    check_n_jobs,
     check_oracle,
     check_positive_int,
     check_prune_draws,
@@ -81,10 +82,9 @@ class CompactSearch(BaseEstimator):
         method="oracle",
         weights_mode=False,
         random_state=None,
-        n_jobs=1,
-        draw_jobs=None,
+        n_jobs=None,
         verbose=0,
-        trial_batch=8,
+        trial_batch=None,
         timeout=None,
         storage=None,
         study_name=None,
@@ -105,7 +105,6 @@ class CompactSearch(BaseEstimator):
         self.weights_mode = weights_mode
         self.random_state = random_state
         self.n_jobs = n_jobs
-        self.draw_jobs = draw_jobs
         self.verbose = verbose
         self.trial_batch = trial_batch
         self.timeout = timeout
@@ -140,11 +139,11 @@ class CompactSearch(BaseEstimator):
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
             mixture, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
-                                                  seeds=seeds, n_jobs=self._oracle_threads())
+                                           seeds=seeds, n_jobs=self._oracle_threads())
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
-                                       weights_mode=weights_mode, threads=self._draw_threads(adapter))
+                                       weights_mode=weights_mode, **self._threads(adapter))
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
@@ -193,10 +192,11 @@ class CompactSearch(BaseEstimator):
         """Every parameter checked before any work (no study, oracle or model touched yet)."""
         if self.method not in METHODS:
             raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
-        for name in ("n_trials", "n_draws", "n_jobs", "trial_batch"):
+        for name in ("n_trials", "n_draws"):
             check_positive_int(getattr(self, name), name)
-        if self.draw_jobs is not None:
-            check_positive_int(self.draw_jobs, "draw_jobs")
+        if self.trial_batch is not None:
+            check_positive_int(self.trial_batch, "trial_batch")
+        check_n_jobs(self.n_jobs)
         prune_draws = check_prune_draws(self.prune_draws)
         check_fraction(self.validation_size, "validation_size")
         seed = check_seed(self.random_state)
@@ -218,24 +218,33 @@ class CompactSearch(BaseEstimator):
         return Checked(adapter, request, weights_mode, storage, seed, prune_draws)
 
     def _trial_batch(self, adapter) -> int | None:
-        """Trials asked for at once: ``trial_batch`` for families that train them as one
-        computation, ``n_jobs`` (each in its own thread) for the others; ``None``: one at a time."""
-        batch = self.trial_batch if adapter.fit_batch is not None else self.n_jobs
+        """Trials asked for at once (``None``: one at a time): ``trial_batch``, or the family's
+        default, 8 for families that train them as one computation, 2 for families whose fits
+        release the GIL (so that two cores are used), 1 for the others.  Never the thread count:
+        the batch decides which trials are proposed, and the result must not depend on the machine."""
+        batch = self.trial_batch
+        if batch is None:
+            batch = 8 if adapter.fit_batch is not None else 2 if adapter.releases_gil else 1
         return batch if batch > 1 else None
 
-    def _draw_threads(self, adapter) -> int:
-        """Threads for a trial's draws: the cores left to each of the ``n_jobs`` trial threads,
-        for families that release the GIL, unless set."""
-        if self.draw_jobs is not None:
-            return self.draw_jobs
-        return max(1, available_cores() // self.n_jobs) if adapter.releases_gil else 1
+    def _n_threads(self, adapter) -> int:
+        """Threads of the search: ``n_jobs``; by default every available core for families
+        whose fits release the GIL, one for the others (threads would only queue for the GIL)."""
+        if self.n_jobs is None:
+            return available_cores() if adapter.releases_gil else 1
+        return available_cores() if self.n_jobs == -1 else self.n_jobs
+
+    def _threads(self, adapter) -> dict[str, int]:
+        """How the threads are shared out: a thread per trial of a batch, the rest to each
+        trial's draws.  Families that train a batch as one computation use their own threads."""
+        threads = self._n_threads(adapter)
+        trials = min(threads, self._trial_batch(adapter) or 1)
+        return {"trial_threads": trials, "draw_threads": max(1, threads // trials)}
 
     def _oracle_threads(self) -> int:
-        """Threads for the oracle's fit, which runs alone before the search: the search's
-        budget (``n_jobs`` x ``draw_jobs``) when ``draw_jobs`` is set, else every core it may use."""
-        if self.draw_jobs is not None:
-            return self.n_jobs * self.draw_jobs
-        return max(self.n_jobs, available_cores())
+        """Threads for the oracle's fit, which runs alone before the search: ``n_jobs``,
+        every available core by default."""
+        return available_cores() if self.n_jobs in (None, -1) else self.n_jobs
 
     def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
         """What a continued study must share with the run that began it."""

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 import compact
 from compact.adapters import Adapter, check_adapter
+from compact.distributions import original_params
 
 
 class Centroids(ClassifierMixin, BaseEstimator):
@@ -102,16 +103,18 @@ def test_first_trial_is_the_original_data_and_scores_are_means(data):
     assert result.best_score_ == max(t.score for t in result.trials_)
     chosen = next(t for t in result.trials_ if t.params == result.best_params_)
     assert result.best_draw_score_ == max(chosen.scores)
-    # The original data is fitted before the search (the baseline) and again as trial 0, identically.
-    baseline_seed, baseline_sample = adapter.seen[0]
-    assert [seed for seed, _ in adapter.seen].count(baseline_seed) == 2 and adapter.seen[1][1] == baseline_sample
+    # The original data is fitted once, before the search (the baseline); trial 0 (the same
+    # candidate, with the same seed) takes that model.
+    baseline_seed, _ = adapter.seen[0]
+    assert [seed for seed, _ in adapter.seen].count(baseline_seed) == 1
+    assert len(adapter.seen) == sum(len(t.scores) for t in result.trials_)
 
 
 def test_every_draw_has_its_own_sample_and_model_seed(data):
     X, y = data
     adapter = CentroidAdapter(Centroids())
     search(adapter, X, y, n_trials=4)
-    drawn = adapter.seen[2:]  # after the baseline and trial 0: 3 trials x 3 draws
+    drawn = adapter.seen[1:]  # after the original data (baseline and trial 0): 3 trials x 3 draws
     assert len(drawn) == 9
     assert len({seed for seed, _ in drawn}) == 9
     assert len({sample for _, sample in drawn}) == 9
@@ -238,9 +241,9 @@ def test_quiet_optuna_is_safe_across_threads():
 
 
 def test_draws_in_threads_give_the_same_result(data):
-    """Draws of a trial fitted in threads (draw_jobs) are the same models as one by one."""
+    """Draws of a trial fitted in threads (n_jobs, one trial at a time) are the same models as one by one."""
     X, y = data
-    runs = [search(CentroidAdapter(Centroids()), X, y, n_trials=16, draw_jobs=jobs) for jobs in (1, 2, 3)]
+    runs = [search(CentroidAdapter(Centroids()), X, y, n_trials=16, n_jobs=jobs) for jobs in (1, 2, 3)]
     assert any(t.stopped for t in runs[0].trials_)  # where draws stop early too
     for run in runs[1:]:
         assert [t.scores for t in runs[0].trials_] == [t.scores for t in run.trials_]
@@ -263,11 +266,12 @@ def test_prune_draws_stops_a_trial_clearly_below_the_best(data, z):
 
     X, y = data
     adapter = CentroidAdapter(Centroids())
-    result = search(adapter, X, y, n_trials=24, prune_draws=z, draw_jobs=1)
+    result = search(adapter, X, y, n_trials=24, prune_draws=z, n_jobs=1)
     trials = result.trials_
     stopped = [t for t in trials if t.stopped]
     assert len(trials) == 24 and stopped and len(stopped) < 23
-    assert len(adapter.seen) == 1 + sum(len(t.scores) for t in trials)  # the baseline, then every draw fitted
+    # Every draw fitted once; the original data once for the baseline and its trial.
+    assert trials[0].params == original_params() and len(adapter.seen) == sum(len(t.scores) for t in trials)
     for i, t in enumerate(trials[1:], start=1):
         # Asked after every draw but the last; stopped exactly at the first "hopeless".
         asked = [_hopeless(trials[:i], t.scores[:k], z) for k in range(1, min(len(t.scores), 2) + 1)]
@@ -288,19 +292,28 @@ def test_prune_draws_is_checked_up_front(data):
         assert adapter.seen == []
 
 
-def test_trees_fit_their_draws_in_threads_by_default(small_data, fitted_oracle):
+def test_trees_run_two_trials_at_once_by_default_whatever_the_threads(small_data, fitted_oracle):
     from sklearn.tree import DecisionTreeClassifier
 
     from compact.adapters import get_adapter
 
     X, y = small_data
     assert get_adapter(DecisionTreeClassifier()).releases_gil
-    default = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=6, random_state=0)
-    serial = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=6, random_state=0,
-                         draw_jobs=1)
-    assert [t.scores for t in default.trials_] == [t.scores for t in serial.trials_]
-    with pytest.raises(ValueError, match="draw_jobs"):
-        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, draw_jobs=0)
+    kw = dict(size=2, oracle=fitted_oracle, n_trials=7, random_state=0)
+    default = compact.fit(DecisionTreeClassifier(), X, y, **kw)
+    for n_jobs in (1, 3, -1):
+        other = compact.fit(DecisionTreeClassifier(), X, y, n_jobs=n_jobs, **kw)
+        assert [(t.scores, t.params) for t in default.trials_] == [(t.scores, t.params) for t in other.trials_]
+    # Past the 10 random start-up trials, a trial asked beside another is proposed without its result.
+    kw["n_trials"] = 13
+    default, pairs, single = (compact.fit(DecisionTreeClassifier(), X, y, **kw, **batch)
+                              for batch in ({}, {"trial_batch": 2}, {"trial_batch": 1}))
+    assert [t.params for t in pairs.trials_] == [t.params for t in default.trials_]
+    assert [t.params for t in single.trials_][:11] == [t.params for t in default.trials_][:11]
+    assert [t.params for t in single.trials_][11:] != [t.params for t in default.trials_][11:]
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match=r"^n_jobs must be None, -1 or a positive integer"):
+            compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_jobs=bad)
 
 
 class _SlowCentroidAdapter(CentroidAdapter):
@@ -324,26 +337,24 @@ class _SlowCentroidAdapter(CentroidAdapter):
         return super().fit(model, X, y, sample_weight, size=size)
 
 
-def test_n_jobs_runs_trials_in_threads_and_stays_reproducible(data):
+def test_a_batch_of_trials_runs_in_threads_and_the_result_does_not_depend_on_them(data):
     X, y = data
-    adapters = [_SlowCentroidAdapter(Centroids()) for _ in range(3)]
-    runs = [search(adapter, X, y, n_trials=9, n_jobs=2, draw_jobs=jobs)
-            for adapter, jobs in zip(adapters, (1, 1, 2))]
-    assert [a.stats["most"] for a in adapters[:2]] == [2, 2]  # two trials at once, one draw each
+    adapters = [_SlowCentroidAdapter(Centroids()) for _ in range(4)]
+    runs = [search(adapter, X, y, n_trials=9, trial_batch=2, n_jobs=jobs)
+            for adapter, jobs in zip(adapters, (2, 2, 4, 1))]
+    # Two trials at once with one draw thread each; with 4 threads two draws of each of them too.
+    assert [a.stats["most"] for a in adapters] == [2, 2, 4, 1]
     assert any(t.stopped for t in runs[0].trials_)
     for run in runs[1:]:
         assert [(t.number, t.scores, t.params) for t in run.trials_] == \
                [(t.number, t.scores, t.params) for t in runs[0].trials_]
-    serial = _SlowCentroidAdapter(Centroids())
-    search(serial, X, y, n_trials=4, draw_jobs=1)
-    assert serial.stats["most"] == 1
 
 
 def test_parallel_trials_stopped_early_are_pruned_in_the_study(data):
     import optuna
 
     X, y = data
-    result = search(CentroidAdapter(Centroids()), X, y, n_trials=16, n_jobs=2)
+    result = search(CentroidAdapter(Centroids()), X, y, n_trials=16, n_jobs=2, trial_batch=2)
     states = {t.number: t.state for t in result.study_.trials}
     assert any(t.stopped for t in result.trials_)
     assert [states[t.number] == optuna.trial.TrialState.PRUNED for t in result.trials_] == \
@@ -383,13 +394,13 @@ def test_trial_log_never_chooses_a_stopped_trial():
 
 
 class _GilFreeSlowAdapter(_SlowCentroidAdapter):
-    releases_gil = True  # so the default draw threads are one per available core
+    releases_gil = True  # so the default threads are one per available core
 
 
 @pytest.mark.parametrize("omp, most", [("1", 1), ("2", 2), ("", 2)])
-def test_default_draw_threads_follow_the_cores_this_process_may_use(data, monkeypatch, omp, most):
+def test_default_threads_follow_the_cores_this_process_may_use(data, monkeypatch, omp, most):
     """joblib's worker processes (and batch schedulers) set OMP_NUM_THREADS to their share of the
-    cores: a search started there starts no more draw threads than that."""
+    cores: a search started there starts no more threads than that."""
     import os
 
     X, y = data
