@@ -5,11 +5,14 @@ Usage::
     python benchmarks/anytime.py --dataset phoneme --data-dir ../shared/data
     python benchmarks/anytime.py --dataset digits --depth 3 --checkpoints 5,10,20,50,100 --seeds 3
     python benchmarks/anytime.py --settings mv10,mv5,ind10      # a subset of the settings
+    python benchmarks/anytime.py --settings mv10 --batches 1,2  # one trial at a time against two
 
 Settings (Optuna's TPE sampler): ``mv`` multivariate, ``ind`` independent
 (``multivariate=False``), followed by ``n_startup_trials``: mv5, mv10, mv20,
 ind5, ind10, ind20.  ``--prune`` crosses them with values of ``prune_draws``
-(``none`` = every trial gets all its draws; default: compact's default).
+(``none`` = every trial gets all its draws; default: compact's default), and
+``--batches`` with values of ``trial_batch`` (trials asked for at once, run
+in threads over every core; default: compact's default).
 The sampler settings are applied by substituting ``optuna.samplers.TPESampler``
 while ``compact.fit`` runs (its seed and ``constant_liar`` kept), so this
 works whatever the engine's defaults are; the script stops if the engine did
@@ -71,7 +74,12 @@ def tpe_setting(multivariate: bool, n_startup_trials: int):
         optuna.samplers.TPESampler = original
 
 
-def run(setting: str, prune, split, oracle, args, seed: int):
+def batch_kwargs(batch: str) -> dict:
+    """``compact.fit``'s ``trial_batch`` for a ``--batches`` value (``default``: none given)."""
+    return {} if batch == "default" else {"trial_batch": int(batch)}
+
+
+def run(setting: str, prune, batch, split, oracle, args, seed: int):
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
@@ -84,18 +92,18 @@ def run(setting: str, prune, split, oracle, args, seed: int):
             t0 = time.perf_counter()
             result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=args.depth, oracle=oracle,
                                  validation_data=(X_va, y_va), n_trials=t, random_state=seed,
-                                 **prune_draws_kwargs(prune))
+                                 **prune_draws_kwargs(prune), **batch_kwargs(batch))
             seconds = time.perf_counter() - t0
         if not built:
             raise SystemExit("compact.fit built no optuna.samplers.TPESampler: this script cannot set the sampler.")
         scores = [-np.inf if r.stopped else r.score for r in result.trials_]
-        points.append({"setting": setting, "prune": prune, "seed": seed, "trials": t, "seconds": seconds,
-                       "fits": sum(len(r.scores) for r in result.trials_),
+        points.append({"setting": setting, "prune": prune, "batch": batch, "seed": seed, "trials": t,
+                       "seconds": seconds, "fits": sum(r.fits for r in result.trials_),
                        "best_val": float(max(scores)),
                        "test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro")),
                        "baseline_test_f1": float(f1_score(y_te, result.baseline_model_.predict(X_te),
                                                           average="macro"))})
-        curve = {"setting": setting, "prune": prune, "seed": seed,
+        curve = {"setting": setting, "prune": prune, "batch": batch, "seed": seed,
                  "best_val_by_trial": np.maximum.accumulate(scores).tolist(),
                  "seconds_by_trial": np.cumsum([r.seconds for r in result.trials_]).tolist()}
     return points, curve
@@ -110,12 +118,16 @@ def main(argv=None):
     parser.add_argument("--settings", default=",".join(SETTINGS))
     parser.add_argument("--prune", default="default",
                         help="comma-separated prune_draws values: 'default', 'none' or numbers")
+    parser.add_argument("--batches", default="default",
+                        help="comma-separated trial_batch values: 'default' or positive integers")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args(argv)
     args.checkpoints = [int(c) for c in args.checkpoints.split(",")]
     settings = args.settings.split(",")
     prunes = args.prune.split(",")
+    batches = args.batches.split(",")
+    combos = [(s, p, b) for s in settings for p in prunes for b in batches]
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise SystemExit(f"Unknown settings {sorted(unknown)}; known: {list(SETTINGS)}")
@@ -133,20 +145,21 @@ def main(argv=None):
         X_tr, X_va, y_tr, y_va = train_test_split(X_rest, y_rest, test_size=0.25, stratify=y_rest,
                                                   random_state=seed)
         oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
-        for setting, prune in [(s, p) for s in settings for p in prunes]:
-            p, c = run(setting, prune, (X_tr, y_tr, X_va, y_va, X_te, y_te), oracle, args, seed)
+        for setting, prune, batch in combos:
+            p, c = run(setting, prune, batch, (X_tr, y_tr, X_va, y_va, X_te, y_te), oracle, args, seed)
             points += p
             curves.append(c)
-            print(f"seed {seed} {setting} prune {prune}: " + ", ".join(
+            print(f"seed {seed} {setting} prune {prune} batch {batch}: " + ", ".join(
                 f"{q['trials']}t val {q['best_val']:.4f} test {q['test_f1']:.4f} ({q['seconds']:.1f}s)" for q in p),
                 flush=True)
 
-    print("\n| setting | prune_draws | trials | best val (mean) | test F1 (mean) | fits (mean) | seconds (mean) |\n"
-          "|---|---|---|---|---|---|---|")
-    for setting, prune in [(s, p) for s in settings for p in prunes]:
+    print("\n| setting | prune_draws | trial_batch | trials | best val (mean) | test F1 (mean) | fits (mean) | "
+          "seconds (mean) |\n|---|---|---|---|---|---|---|---|")
+    for setting, prune, batch in combos:
         for t in args.checkpoints:
-            sel = [q for q in points if q["setting"] == setting and q["prune"] == prune and q["trials"] == t]
-            print(f"| {setting} | {prune} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
+            key = (setting, prune, batch, t)
+            sel = [q for q in points if (q["setting"], q["prune"], q["batch"], q["trials"]) == key]
+            print(f"| {setting} | {prune} | {batch} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
                   f"{np.mean([q['test_f1'] for q in sel]):.4f} | {np.mean([q['fits'] for q in sel]):.0f} | "
                   f"{np.mean([q['seconds'] for q in sel]):.1f} |")
     os.makedirs(args.out, exist_ok=True)

@@ -19,8 +19,6 @@ import os
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from compact.scoring import fast_scorer  # noqa: E402
 

@@ -67,10 +67,14 @@ class TrialLog:
         """``hopeless(scores)``: whether a trial whose first draws scored ``scores`` is clearly
         below the best trial, judged on the trials finished now (``None`` while it cannot say).
 
-        Clearly: its mean plus ``z`` standard errors is below the best trial's
-        mean, the standard error coming from the spread of the draws within
-        the finished trials (pooled variance, so it is that of one trial's
-        draws, not of the trials' means).  Until ``min_trials`` trials with
+        Clearly: its mean plus ``z`` standard errors is at most the best
+        trial's mean (a trial that can only tie the best can never be chosen:
+        ties go to the earlier trial), the standard error coming from the
+        spread of the draws within the finished trials (pooled variance, so
+        it is that of one trial's draws, not of the trials' means).  Where
+        every draw scores alike (a stump that predicts the same classes
+        whatever the sample), the spread is zero and a trial that ties the
+        best stops after its first draw.  Until ``min_trials`` trials with
         several draws have finished, there is no rule.  The rule is fixed
         when made, so trials evaluated together are judged alike whatever
         order they finish in.
@@ -81,7 +85,7 @@ class TrialLog:
         if len(full) < min_trials or best is None:
             return None
         spread = math.sqrt(float(np.mean([np.var(s, ddof=1) for s in full])))
-        return lambda scores: float(np.mean(scores)) + z * spread / math.sqrt(len(scores)) < best
+        return lambda scores: float(np.mean(scores)) + z * spread / math.sqrt(len(scores)) <= best
 
     def best_score(self) -> float:
         """Mean validation score of the best trial so far (the baseline's before any trial)."""

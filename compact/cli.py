@@ -404,7 +404,7 @@ def _common(parser) -> None:
     parser.add_argument("--draws", type=_positive_int, default=search["n_draws"],
                         help=f"training samples drawn and models fitted per trial (default: {search['n_draws']})")
     parser.add_argument("--prune-draws", type=_prune_draws, default=search["prune_draws"], metavar="Z|none",
-                        help="stop a trial's draws when their mean plus Z standard errors is below the best "
+                        help="stop a trial's draws when their mean plus Z standard errors is at most the best "
                              f"trial's; none: every draw (default: {search['prune_draws']})")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "

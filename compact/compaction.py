@@ -43,8 +43,9 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         their mean validation score.
     prune_draws : float or None, default=0.5
         Stop a trial's draws early when their mean so far, plus this many
-        standard errors, is below the best trial's mean (the standard error
-        from the spread of draws within the finished trials); such a trial is
+        standard errors, is at most the best trial's mean (the standard error
+        from the spread of draws within the finished trials; at most, as a
+        tie never replaces the best); such a trial is
         told to Optuna as pruned, counts towards ``n_trials`` and is never
         chosen.  It saves most of the fits of clearly worse distributions.
         ``None`` (or ``False``): every trial gets all its draws.  Families

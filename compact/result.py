@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,14 @@ class TrialRecord:
 
     @property
     def score(self) -> float:
-        """Mean validation score over the draws: the optimised objective."""
-        return float(np.mean(self.scores))
+        """Mean validation score over the draws: the optimised objective.
+
+        Taken about the first draw, so draws that all score alike give
+        exactly that score (``np.mean`` of three equal floats can be one unit
+        in the last place off), and trials that tie compare equal.
+        """
+        first = self.scores[0]
+        return float(first + math.fsum(s - first for s in self.scores) / len(self.scores))
 
     def to_dict(self) -> dict[str, Any]:
         return {
