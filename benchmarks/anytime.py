@@ -109,6 +109,19 @@ def run(setting: str, prune, batch, split, oracle, args, seed: int):
     return points, curve
 
 
+def print_table(points, combos, checkpoints):
+    """Means over seeds at each checkpoint, one row per (setting, prune_draws, trial_batch)."""
+    print("\n| setting | prune_draws | trial_batch | trials | best val (mean) | test F1 (mean) | fits (mean) | "
+          "seconds (mean) |\n|---|---|---|---|---|---|---|---|")
+    for setting, prune, batch in combos:
+        for t in checkpoints:
+            key = (setting, prune, batch, t)
+            sel = [q for q in points if (q["setting"], q["prune"], q["batch"], q["trials"]) == key]
+            print(f"| {setting} | {prune} | {batch} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
+                  f"{np.mean([q['test_f1'] for q in sel]):.4f} | {np.mean([q['fits'] for q in sel]):.0f} | "
+                  f"{np.mean([q['seconds'] for q in sel]):.1f} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="phoneme", help="built-in name, CSV path or NAME in --data-dir")
@@ -153,15 +166,7 @@ def main(argv=None):
                 f"{q['trials']}t val {q['best_val']:.4f} test {q['test_f1']:.4f} ({q['seconds']:.1f}s)" for q in p),
                 flush=True)
 
-    print("\n| setting | prune_draws | trial_batch | trials | best val (mean) | test F1 (mean) | fits (mean) | "
-          "seconds (mean) |\n|---|---|---|---|---|---|---|---|")
-    for setting, prune, batch in combos:
-        for t in args.checkpoints:
-            key = (setting, prune, batch, t)
-            sel = [q for q in points if (q["setting"], q["prune"], q["batch"], q["trials"]) == key]
-            print(f"| {setting} | {prune} | {batch} | {t} | {np.mean([q['best_val'] for q in sel]):.4f} | "
-                  f"{np.mean([q['test_f1'] for q in sel]):.4f} | {np.mean([q['fits'] for q in sel]):.0f} | "
-                  f"{np.mean([q['seconds'] for q in sel]):.1f} |")
+    print_table(points, combos, args.checkpoints)
     os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, f"anytime_{os.path.splitext(os.path.basename(args.dataset))[0]}")
     with open(stem + ".csv", "w", newline="") as fh:
