@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .distributions import DistributionParams
-from .result import TrialRecord
+from .result import TrialRecord, mean_score
 
 
 @dataclass
@@ -85,7 +85,8 @@ class TrialLog:
         if len(full) < min_trials or best is None:
             return None
         spread = math.sqrt(float(np.mean([np.var(s, ddof=1) for s in full])))
-        return lambda scores: float(np.mean(scores)) + z * spread / math.sqrt(len(scores)) <= best
+        # The same mean as the trials' scores, so a trial that ties the best compares equal.
+        return lambda scores: mean_score(scores) + z * spread / math.sqrt(len(scores)) <= best
 
     def best_score(self) -> float:
         """Mean validation score of the best trial so far (the baseline's before any trial)."""

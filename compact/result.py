@@ -10,6 +10,14 @@ from typing import Any
 import numpy as np
 
 
+def mean_score(scores) -> float:
+    """Mean of a trial's draw scores, taken about the first draw: draws that all
+    score alike give exactly that score (``np.mean`` of three equal floats can be
+    one unit in the last place off), so trials that tie compare equal."""
+    first = scores[0]
+    return float(first + math.fsum(s - first for s in scores) / len(scores))
+
+
 @dataclass
 class TrialRecord:
     """One optimisation trial: its distribution, per-draw validation scores and time.
@@ -34,14 +42,8 @@ class TrialRecord:
 
     @property
     def score(self) -> float:
-        """Mean validation score over the draws: the optimised objective.
-
-        Taken about the first draw, so draws that all score alike give
-        exactly that score (``np.mean`` of three equal floats can be one unit
-        in the last place off), and trials that tie compare equal.
-        """
-        first = self.scores[0]
-        return float(first + math.fsum(s - first for s in self.scores) / len(self.scores))
+        """Mean validation score over the draws: the optimised objective (:func:`mean_score`)."""
+        return mean_score(self.scores)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 import compact
 from compact.adapters import Adapter, check_adapter
 from compact.distributions import original_params
+from compact.result import mean_score
 
 
 class Centroids(ClassifierMixin, BaseEstimator):
@@ -257,7 +258,7 @@ def _hopeless(earlier, scores, z):
         return False
     best = max(t.score for t in earlier if not t.stopped)
     spread = np.sqrt(np.mean([np.var(s, ddof=1) for s in full]))
-    return np.mean(scores) + z * spread / np.sqrt(len(scores)) <= best
+    return mean_score(scores) + z * spread / np.sqrt(len(scores)) <= best
 
 
 @pytest.mark.parametrize("z", [0.5, 2.0])
