@@ -50,6 +50,10 @@ class Adapter:
     #: one per core by default (``CompactSearch(n_jobs=...)``).
     releases_gil: bool = False
 
+    #: Draws (samples, and small models fitted) per trial when ``n_draws`` is
+    #: not given: the objective is their mean validation score.
+    default_n_draws: int = 3
+
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
     #: Compaction then trains on the codes and wraps the final model in a
     #: :class:`DecodedClassifier` that predicts the original labels.

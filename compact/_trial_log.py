@@ -63,30 +63,49 @@ class TrialLog:
                 self.best = kept
         return record
 
-    def stop_rule(self, z: float, *, min_trials: int = 3) -> Callable[[list[float]], bool] | None:
-        """``hopeless(scores)``: whether a trial whose first draws scored ``scores`` is clearly
-        below the best trial, judged on the trials finished now (``None`` while it cannot say).
+    def stop_rule(self, z: float, *, n_draws: int, min_trials: int = 3) -> Callable[[list[float]], bool] | None:
+        """``hopeless(scores)``: whether a trial of ``n_draws`` draws whose first draws scored
+        ``scores`` is clearly below the best trial, judged on the trials finished now
+        (``None`` while it cannot say).
 
-        Clearly: its mean plus ``z`` standard errors is at most the best
-        trial's mean (a trial that can only tie the best can never be chosen:
-        ties go to the earlier trial), the standard error coming from the
-        spread of the draws within the finished trials (pooled variance, so
-        it is that of one trial's draws, not of the trials' means).  Where
-        every draw scores alike (a stump that predicts the same classes
-        whatever the sample), the spread is zero and a trial that ties the
-        best stops after its first draw.  Until ``min_trials`` trials with
-        several draws have finished, there is no rule.  The rule is fixed
-        when made, so trials evaluated together are judged alike whatever
-        order they finish in.
+        What decides whether a trial is chosen is the mean of all its draws,
+        so the rule judges that final mean.  A trial is hopeless when either
+
+        * even if each remaining draw scored as well as the best draw
+          recorded so far, its final mean would at most tie the best
+          trial's mean (a tie is never chosen: ties go to the earlier
+          trial).  This stops the trials of stumps that predict the same
+          classes whatever the sample: they tie the best, and nothing ever
+          scored above it; or
+        * its predicted final mean plus ``z`` predictive standard deviations
+          is at most the best trial's mean.  After ``k`` of ``n`` draws with
+          running mean ``m`` and draw spread ``s``, the remaining draws are
+          predicted to score ``m`` on average, with the uncertainty of ``m``
+          and their own: the final mean has standard deviation
+          ``s * sqrt((n - k) / (n * k))``, which is zero once every draw is in.
+          ``s`` comes from the spread of the draws within the finished trials
+          (pooled variance: that of one trial's draws, not of the trials' means).
+
+        Until ``min_trials`` trials with several draws have finished, there
+        is no rule.  The rule is fixed when made, so trials evaluated
+        together are judged alike whatever order they finish in.
         """
         with self._lock:
             full = [r.scores for r in self.records.values() if not r.stopped and len(r.scores) > 1]
             best = None if self.best is None else self.records[self.best.number].score
+            top = max(max(r.scores) for r in self.records.values()) if self.records else None
         if len(full) < min_trials or best is None:
             return None
         spread = math.sqrt(float(np.mean([np.var(s, ddof=1) for s in full])))
-        # The same mean as the trials' scores, so a trial that ties the best compares equal.
-        return lambda scores: mean_score(scores) + z * spread / math.sqrt(len(scores)) <= best
+
+        def hopeless(scores: list[float]) -> bool:
+            # Means as the trials' scores are taken, so that a tie compares equal.
+            k = len(scores)
+            if mean_score([*scores, *[top] * (n_draws - k)]) <= best:
+                return True
+            return mean_score(scores) + z * spread * math.sqrt((n_draws - k) / (n_draws * k)) <= best
+
+        return hopeless
 
     def best_score(self) -> float:
         """Mean validation score of the best trial so far (the baseline's before any trial)."""

@@ -61,11 +61,11 @@ def check_n_jobs(value) -> int | None:
 
 
 def check_prune_draws(value) -> float | None:
-    """``prune_draws`` as a number of standard errors, or ``None`` (off; ``False`` too)."""
+    """``prune_draws`` as a number of standard deviations, or ``None`` (off; ``False`` too)."""
     if value is None or value is False:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"prune_draws must be None or a non-negative number of standard errors, got {value!r}.")
+        raise ValueError(f"prune_draws must be None or a non-negative number of standard deviations, got {value!r}.")
     return float(value)
 
 

@@ -356,7 +356,7 @@ def _positive_seconds(text: str) -> float:
 
 
 def _prune_draws(text: str):
-    """``none``, or a non-negative number of standard errors."""
+    """``none``, or a non-negative number of standard deviations."""
     if text.strip().lower() == "none":
         return None
     value = _number(text, float, "is neither a number nor 'none'")
@@ -402,10 +402,12 @@ def _common(parser) -> None:
                         help=f"Optuna trials: training distributions tried (default: {search['n_trials']} for fit, "
                              "50 for compare)")
     parser.add_argument("--draws", type=_positive_int, default=search["n_draws"],
-                        help=f"training samples drawn and models fitted per trial (default: {search['n_draws']})")
+                        help="training samples drawn and models fitted per trial (default: the family's, "
+                             "2 for decision trees, 3 for the others)")
     parser.add_argument("--prune-draws", type=_prune_draws, default=search["prune_draws"], metavar="Z|none",
-                        help="stop a trial's draws when their mean plus Z standard errors is at most the best "
-                             f"trial's; none: every draw (default: {search['prune_draws']})")
+                        help="stop a trial's draws when their predicted final mean plus Z predictive standard "
+                             "deviations is at most the best trial's mean; none: every draw "
+                             f"(default: {search['prune_draws']})")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

@@ -38,14 +38,18 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         ``"xgboost"`` means xgboost's 10 %-90 % quantile regression there.
     n_trials : int, default=100
         Optimisation trials; the first is the original data (the baseline).
-    n_draws : int, default=3
+    n_draws : int, optional
         Samples drawn (and small models fitted) per trial; the objective is
-        their mean validation score.
+        their mean validation score.  Default: the family's
+        (``Adapter.default_n_draws``): 2 for decision trees, 3 for the others.
     prune_draws : float or None, default=0.5
-        Stop a trial's draws early when their mean so far, plus this many
-        standard errors, is at most the best trial's mean (the standard error
-        from the spread of draws within the finished trials; at most, as a
-        tie never replaces the best); such a trial is
+        Stop a trial's draws early when the mean of all its draws will
+        clearly be at most the best trial's mean (at most: a tie never
+        replaces the best): when that final mean, predicted from the draws so
+        far, plus this many of its predictive standard deviations (the spread
+        from the draws within the finished trials) is at most the best mean,
+        or when even remaining draws as good as the best draw so far would
+        only tie.  Such a trial is
         told to Optuna as pruned, counts towards ``n_trials`` and is never
         chosen.  It saves most of the fits of clearly worse distributions.
         ``None`` (or ``False``): every trial gets all its draws.  Families

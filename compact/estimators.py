@@ -49,7 +49,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         Use any classifier, its size being this integer parameter.
     oracle : "xgboost" or estimator, default="xgboost"
     n_trials : int, default=100
-    n_draws : int, default=3
+    n_draws : int, optional
+        Draws per trial; by default the family's (2 for trees, 3 otherwise).
     prune_draws : float or None, default=0.5
         Stop a trial's draws early when clearly below the best trial (see
         :func:`compact.fit`); ``None``: every draw.

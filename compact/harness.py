@@ -299,7 +299,7 @@ def compare(
     validation_size: float = 0.25,
     oracle="xgboost",
     n_trials: int = 50,
-    n_draws: int = 3,
+    n_draws: int | None = None,
     scoring: str = "f1_macro",
     compact_method: str = "oracle",
     size_param: str | None = None,
@@ -375,6 +375,7 @@ def compare(
     X, y, _ = check_data(X, y)
     check_scoring(adapter.estimator, scoring=scoring)
     compacts = bool({"compacted", "compacted_sparse"} & set(names))
+    n_draws = adapter.default_n_draws if n_draws is None else n_draws  # the budget of the controls needs it
     search = dict(search_params or {}, n_trials=n_trials, n_draws=n_draws, scoring=scoring)
     CompactSearch(adapter, **search).check_params()  # bad search parameters fail before any task
     setup = _Setup(adapter, scoring, primary, search,

@@ -55,7 +55,7 @@ class Checked(NamedTuple):
     weights_mode: bool
     storage: object
     seed: int
-    prune_draws: float | None  # standard errors, or None: every draw
+    prune_draws: float | None  # predictive standard deviations, or None: every draw
 
 
 class CompactSearch(BaseEstimator):
@@ -74,7 +74,7 @@ class CompactSearch(BaseEstimator):
         size_param=None,
         oracle="xgboost",
         n_trials=100,
-        n_draws=3,
+        n_draws=None,
         prune_draws=0.5,
         scoring=None,
         validation_size=0.25,
@@ -142,8 +142,9 @@ class CompactSearch(BaseEstimator):
                                            seeds=seeds, n_jobs=self._oracle_threads())
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
-            trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score, n_draws=self.n_draws,
-                                       weights_mode=weights_mode, **self._threads(adapter))
+            trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score,
+                                       n_draws=self._n_draws(adapter), weights_mode=weights_mode,
+                                       **self._threads(adapter))
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
@@ -163,7 +164,8 @@ class CompactSearch(BaseEstimator):
         log.set_baseline(baseline.model, baseline.scores[0])
 
         def evaluate(trials):
-            outcomes = trainer.run_trials(trials, stop=None if prune_draws is None else log.stop_rule(prune_draws))
+            stop = None if prune_draws is None else log.stop_rule(prune_draws, n_draws=trainer.n_draws)
+            outcomes = trainer.run_trials(trials, stop=stop)
             return [log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
                     for (number, params), out in zip(trials, outcomes)]
 
@@ -192,10 +194,10 @@ class CompactSearch(BaseEstimator):
         """Every parameter checked before any work (no study, oracle or model touched yet)."""
         if self.method not in METHODS:
             raise ValueError(f"Unknown method {self.method!r}; available: {list(METHODS)}.")
-        for name in ("n_trials", "n_draws"):
-            check_positive_int(getattr(self, name), name)
-        if self.trial_batch is not None:
-            check_positive_int(self.trial_batch, "trial_batch")
+        check_positive_int(self.n_trials, "n_trials")
+        for name in ("n_draws", "trial_batch"):
+            if getattr(self, name) is not None:
+                check_positive_int(getattr(self, name), name)
         check_n_jobs(self.n_jobs)
         prune_draws = check_prune_draws(self.prune_draws)
         check_fraction(self.validation_size, "validation_size")
@@ -216,6 +218,10 @@ class CompactSearch(BaseEstimator):
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
         return Checked(adapter, request, weights_mode, storage, seed, prune_draws)
+
+    def _n_draws(self, adapter) -> int:
+        """Draws per trial: ``n_draws``, or the family's default (2 for decision trees, 3 otherwise)."""
+        return adapter.default_n_draws if self.n_draws is None else self.n_draws
 
     def _trial_batch(self, adapter) -> int | None:
         """Trials asked for at once (``None``: one at a time): ``trial_batch``, or the family's

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score, get_scorer
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -105,6 +106,18 @@ def test_best_score_is_the_chosen_trials_mean(small_data, fitted_oracle):
     chosen = next(t for t in result.trials_ if t.params == result.best_params_)
     assert result.best_score_ == chosen.score and result.best_draw_score_ == max(chosen.scores)
     assert result.best_draw_score_ >= result.best_score_
+
+
+def test_trees_draw_twice_per_trial_by_default_and_n_draws_overrides(small_data, fitted_oracle):
+    X, y = small_data
+    runs = {draws: compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12,
+                               random_state=0, prune_draws=None, n_draws=draws) for draws in (None, 2, 3)}
+    assert [len(t.scores) for t in runs[None].trials_] == [1] + [2] * 11
+    assert [len(t.scores) for t in runs[3].trials_] == [1] + [3] * 11
+    assert [t.scores for t in runs[None].trials_] == [t.scores for t in runs[2].trials_]
+    forest = compact.fit(RandomForestClassifier(n_estimators=3), X, y, size=2, oracle=fitted_oracle, n_trials=3,
+                         random_state=0, prune_draws=None)
+    assert [len(t.scores) for t in forest.trials_] == [1, 3, 3]  # other families: three
 
 
 def test_result_serialises(tmp_path, small_data, fitted_oracle):

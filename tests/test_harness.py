@@ -86,6 +86,9 @@ def test_restarts_spend_compactions_budget_and_keep_the_best_on_validation(digit
     # Without a compacted row the budget is the nominal one: 1 + (n_trials - 1) * n_draws.
     alone = compact.compare(tree, X, y, sizes=[3], seeds=1, n_trials=5, n_draws=2, methods=["restarts"])
     assert alone.rows[0]["n_models"] == 9
+    # n_draws left to the family: trees draw twice per trial, and the budget follows.
+    family = compact.compare(tree, X, y, sizes=[3], seeds=1, n_trials=5, methods=["restarts"])
+    assert family.rows[0]["n_models"] == 9 and family.meta["n_draws"] == 2
 
 
 def test_outputs_table_csv_json_and_plot(digits, tmp_path):

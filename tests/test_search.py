@@ -251,14 +251,20 @@ def test_draws_in_threads_give_the_same_result(data):
         assert [t.params for t in runs[0].trials_] == [t.params for t in run.trials_]
 
 
-def _hopeless(earlier, scores, z):
-    """The stopping rule, written out: mean + z * pooled within-trial sd / sqrt(k) <= best mean."""
+def _hopeless(earlier, scores, z, n=3):
+    """The stopping rule, written out, for a trial of n draws after k: its final mean with the
+    remaining draws as good as the best draw so far ties the best mean at most; or
+    mean + z * pooled within-trial sd * sqrt((n - k) / (n k)) <= best mean."""
     full = [t.scores for t in earlier if not t.stopped and len(t.scores) > 1]
     if len(full) < 3:
         return False
     best = max(t.score for t in earlier if not t.stopped)
+    top = max(max(t.scores) for t in earlier)
+    k = len(scores)
+    if mean_score(list(scores) + [top] * (n - k)) <= best:
+        return True
     spread = np.sqrt(np.mean([np.var(s, ddof=1) for s in full]))
-    return mean_score(scores) + z * spread / np.sqrt(len(scores)) <= best
+    return mean_score(scores) + z * spread * np.sqrt((n - k) / (n * k)) <= best
 
 
 @pytest.mark.parametrize("z", [0.5, 2.0])
@@ -412,7 +418,7 @@ def test_trial_log_never_chooses_a_stopped_trial():
     other = DistributionParams(**{**original_params(), "sample_frac": 0.5})
     log = TrialLog()
     log.set_baseline("baseline", 0.5)
-    assert log.stop_rule(1.0) is None  # no finished trial with several draws: no rule yet
+    assert log.stop_rule(1.0, n_draws=3) is None  # no finished trial with several draws: no rule yet
     log.add(1, other, [0.9], "stopped model", 1.0, stopped=True, fits=2)
     assert log.chosen().model == "baseline" and log.best_score() == 0.5
     adopted = [log.records[1], TrialRecord(2, other.to_dict(), [0.6, 0.7], 1.0),
@@ -421,8 +427,29 @@ def test_trial_log_never_chooses_a_stopped_trial():
     assert log.chosen().model == "refit 2" and log.baseline.number == 0 and log.records[1].fits == 2
     for number, scores in ((3, [0.6, 0.62]), (4, [0.5, 0.56])):
         log.add(number, other, scores, "m", 1.0)
-    rule = log.stop_rule(1.0)  # best mean 0.65; pooled sd of draws 0.048
-    assert rule([0.55]) and not rule([0.62]) and rule([0.55, 0.55]) and not rule([0.6, 0.65])
+    rule = log.stop_rule(1.0, n_draws=3)  # best mean 0.65; pooled sd of draws s = 0.048; best draw 0.9
+    # The final mean's sd: s * sqrt(2/3) = 0.039 after one draw of three, s * sqrt(1/6) = 0.020 after two.
+    assert rule([0.55]) and not rule([0.62]) and rule([0.55, 0.55]) and not rule([0.6, 0.68])
+    assert rule([0.6, 0.66])  # 0.63 + 0.020 <= 0.65 (the sd of the running mean, 0.034, would keep it)
+
+
+def test_a_trial_that_can_at_most_tie_the_best_stops():
+    """Stumps that predict the same classes whatever the sample: draws tie the best or fall
+    below it, so the spread is not zero, yet a tie can never be chosen."""
+    from compact._trial_log import TrialLog
+    from compact.distributions import DistributionParams, original_params
+
+    original = DistributionParams(**original_params())
+    other = DistributionParams(**{**original_params(), "sample_frac": 0.5})
+    log = TrialLog()
+    log.set_baseline("baseline", 0.4)
+    log.add(0, original, [0.4], "baseline", 1.0)
+    for number in (1, 2, 3):
+        log.add(number, other, [0.4, 0.4, 0.3], "m", 1.0)
+    rule = log.stop_rule(1.0, n_draws=3)
+    assert rule([0.4]) and rule([0.4, 0.4])  # even two more draws of 0.4 (the best seen) only tie
+    assert not rule([0.41])  # above every draw so far: the spread rule decides, and keeps it
+    assert not log.stop_rule(0.0, n_draws=3)([0.41])
 
 
 class _GilFreeSlowAdapter(_SlowCentroidAdapter):
