@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 
 from compact.datasets import BUILTIN, DataError, load_builtin, read_headerless_csv
@@ -14,6 +15,11 @@ def prune_draws_kwargs(text: str) -> dict:
     if text == "default":
         return {}
     return {"prune_draws": None if text == "none" else float(text)}
+
+
+def literal_params(items) -> dict:
+    """``["NAME=VALUE", ...]`` (values Python literals) as keyword arguments."""
+    return {name.strip(): ast.literal_eval(value) for name, value in (item.split("=", 1) for item in items)}
 
 
 def booster_oracle(config: str, seed: int, threads: int):

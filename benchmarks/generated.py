@@ -22,7 +22,6 @@ the command line.  The tasks run in 2 processes, each search in one thread.
 from __future__ import annotations
 
 import argparse
-import ast
 import itertools
 import json
 import os
@@ -34,6 +33,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
+from _data import literal_params  # noqa: E402
 from peers import splits  # noqa: E402
 
 PROBLEMS = (
@@ -46,11 +46,8 @@ PROBLEMS = (
 
 def parse_arms(text: str) -> dict[str, dict]:
     """``"a=1,b=2;c=3"`` -> ``{"a=1,b=2": {"a": 1, "b": 2}, "c=3": {"c": 3}}``."""
-    arms = {}
-    for arm in text.split(";"):
-        items = [item.split("=", 1) for item in arm.split(",") if item.strip()]
-        arms[arm.strip() or "defaults"] = {name.strip(): ast.literal_eval(value) for name, value in items}
-    return arms
+    return {arm.strip() or "defaults": literal_params(item for item in arm.split(",") if item.strip())
+            for arm in text.split(";")}
 
 
 def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int) -> dict:

@@ -40,7 +40,6 @@ trials (they take minutes each); ``--rerun-ref`` ignores the cache.
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import json
 import os
@@ -55,7 +54,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-from _data import DEFAULT_DATA_DIR  # noqa: E402
+from _data import DEFAULT_DATA_DIR, literal_params  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results")
 
@@ -259,7 +258,7 @@ def main(argv=None):
     if args.ref_script is None:
         args.ref_script = os.path.join(args.data_dir, "..", "peer", "run_compactem.py")
     depths = [int(d) for d in args.depths.split(",")]
-    extra = {name: ast.literal_eval(value) for name, value in (item.split("=", 1) for item in args.set)}
+    extra = literal_params(args.set)
     names = (args.datasets.split(",") if args.datasets else
              sorted(f[:-4] for f in os.listdir(args.data_dir) if f.endswith(".csv")))
     os.makedirs(args.out, exist_ok=True)

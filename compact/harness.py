@@ -375,9 +375,10 @@ def compare(
     X, y, _ = check_data(X, y)
     check_scoring(adapter.estimator, scoring=scoring)
     compacts = bool({"compacted", "compacted_sparse"} & set(names))
-    n_draws = adapter.default_n_draws if n_draws is None else n_draws  # the budget of the controls needs it
     search = dict(search_params or {}, n_trials=n_trials, n_draws=n_draws, scoring=scoring)
-    CompactSearch(adapter, **search).check_params()  # bad search parameters fail before any task
+    searcher = CompactSearch(adapter, **search)
+    searcher.check_params()  # bad search parameters fail before any task
+    search["n_draws"] = n_draws = searcher.n_draws_for(adapter)  # the budget of the controls needs it
     setup = _Setup(adapter, scoring, primary, search,
                    dict(pruning or {}), oracle, compact_method,
                    "distilled" in names or (compact_method == "oracle" and compacts))

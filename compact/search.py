@@ -143,7 +143,7 @@ class CompactSearch(BaseEstimator):
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score,
-                                       n_draws=self._n_draws(adapter), weights_mode=weights_mode,
+                                       n_draws=self.n_draws_for(adapter), weights_mode=weights_mode,
                                        **self._threads(adapter))
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
@@ -219,8 +219,9 @@ class CompactSearch(BaseEstimator):
                                   grace_period=self.grace_period)
         return Checked(adapter, request, weights_mode, storage, seed, prune_draws)
 
-    def _n_draws(self, adapter) -> int:
-        """Draws per trial: ``n_draws``, or the family's default (2 for decision trees, 3 otherwise)."""
+    def n_draws_for(self, adapter) -> int:
+        """Draws per trial for ``adapter``'s family: ``n_draws``, or the family's default
+        (``Adapter.default_n_draws``: 2 for decision trees, 3 otherwise)."""
         return adapter.default_n_draws if self.n_draws is None else self.n_draws
 
     def _trial_batch(self, adapter) -> int | None:
