@@ -34,8 +34,9 @@ class Adapter:
     size_names: tuple[str, ...] = ()
 
     #: Whether an integer ``sample_weight`` is exactly the same as repeating
-    #: rows (true of trees).  Then a resample is fitted as its distinct rows
-    #: weighted by their counts, which is cheaper than the repeated rows.
+    #: rows (true of trees, except with ``class_weight="balanced"``, which the
+    #: tree adapter fits on the repeated rows).  Then a resample is fitted as its
+    #: distinct rows weighted by their counts, which is cheaper than the repeated rows.
     weights_as_counts: bool = False
 
     #: Fit a resample on *all* rows with its repeat counts as ``sample_weight``
@@ -214,16 +215,26 @@ class Adapter:
     #: candidate in ``random_states``.
     fit_batch = None
 
-    def fit_resample(self, model, X, y, indices, *, size=None):
-        """Fit ``model`` on the rows ``indices`` (with repetitions) of ``(X, y)``."""
-        if self.resample_as_weights:
+    def fit_resample(self, model, X, y, indices, *, size=None, row_weight=None):
+        """Fit ``model`` on the rows ``indices`` (with repetitions) of ``(X, y)``.
+
+        ``row_weight`` (shape ``(len(X),)``, optional): the ``sample_weight``
+        of each copy of a row (the class balance of a candidate).
+        """
+        if self.resample_as_weights or self.weights_as_counts:
             counts = np.bincount(indices, minlength=len(X)).astype(float)
-            return self.fit(model, X, y, sample_weight=counts, size=size)
-        if self.weights_as_counts:
-            counts = np.bincount(indices, minlength=len(X))
+            if row_weight is not None:
+                counts *= row_weight
+            if self.resample_as_weights:
+                return self.fit(model, X, y, sample_weight=counts, size=size)
             rows = np.flatnonzero(counts)
-            return self.fit(model, X[rows], y[rows], sample_weight=counts[rows].astype(float), size=size)
-        return self.fit(model, X[indices], y[indices], size=size)
+            return self.fit(model, X[rows], y[rows], sample_weight=counts[rows], size=size)
+        return self.fit_repeated(model, X, y, indices, size=size, row_weight=row_weight)
+
+    def fit_repeated(self, model, X, y, indices, *, size=None, row_weight=None):
+        """Fit ``model`` on the rows ``indices`` repeated, as drawn."""
+        weight = None if row_weight is None else row_weight[indices]
+        return self.fit(model, X[indices], y[indices], sample_weight=weight, size=size)
 
 
 class DecodedClassifier(ClassifierMixin, BaseEstimator):

@@ -52,6 +52,19 @@ class DecisionTreeAdapter(Adapter):
 
         return prune_tree(self.estimator, X, y, size, random_state=random_state)[0]
 
+    def fit_resample(self, model, X, y, indices, *, size=None, row_weight=None):
+        """Fit on the distinct rows weighted by their counts, or on the repeated rows.
+
+        ``class_weight="balanced"`` weighs class ``c`` by ``n / (K n_c)``
+        counted over the rows given to ``fit`` (scikit-learn ignores
+        ``sample_weight`` there), so distinct rows would change the balance;
+        scaling their counts per class gives the same weights only up to
+        rounding, which moves near-tied splits.  Those trees get the repeated rows.
+        """
+        if isinstance(getattr(model, "class_weight", None), str):
+            return self.fit_repeated(model, X, y, indices, size=size, row_weight=row_weight)
+        return super().fit_resample(model, X, y, indices, size=size, row_weight=row_weight)
+
     def prepare_X(self, X):
         # Trees work in float32; converting once spares a copy in every fit.
         return np.ascontiguousarray(X, dtype=np.float32)

@@ -6,6 +6,7 @@ Usage::
     python benchmarks/floor.py --repeats 3          # alternate the two, report the medians
     python benchmarks/floor.py --profile 30         # also cProfile one compact.fit, top 30 functions
     python benchmarks/floor.py --seed 2 --oracle 200/0.1/256   # another problem, the oracle before 0.2
+    python benchmarks/floor.py --set class_balance=False      # another compact.fit parameter
 
 On a generated 12,000 x 10 three-class problem (``make_classification``,
 split 75/25 into training and validation parts), with an oracle fitted
@@ -48,7 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import compact  # noqa: E402
 from compact.oracle import fit_default_oracle, resolve_oracle  # noqa: E402
 
-from _data import booster_oracle, prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
+from _data import booster_oracle, literal_params, prune_draws_kwargs  # noqa: E402  (this folder: the script's own)
 
 
 def make_problem(n_samples: int, n_features: int, n_classes: int, seed: int):
@@ -74,7 +75,7 @@ def run_compact(split, oracle, args):
         validation_data=(X_val, y_val), oracle=oracle, random_state=args.seed,
         **({} if args.n_jobs is None else {"n_jobs": args.n_jobs}),
         **({} if args.trial_batch is None else {"trial_batch": args.trial_batch}),
-        **prune_draws_kwargs(args.prune_draws),
+        **prune_draws_kwargs(args.prune_draws), **literal_params(args.set),
     )
     return time.perf_counter() - t0, result
 
@@ -109,6 +110,8 @@ def main(argv=None):
     parser.add_argument("--oracle", default=None, metavar="TREES/RATE/BINS",
                         help="the default oracle's booster with these n_estimators/learning_rate/max_bin, "
                              "e.g. 200/0.1/256 (the default before 0.2)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="another compact.fit parameter, e.g. --set class_balance=False (a Python literal)")
     parser.add_argument("--repeats", type=int, default=1, help="alternate compact and naive this many times")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile one compact.fit and print its top N functions")

@@ -4,10 +4,12 @@ Usage::
 
     python benchmarks/generated.py --arms "n_draws=3;n_draws=2"
     python benchmarks/generated.py --arms "n_draws=3;n_draws=2" --problem-seed 500
+    python benchmarks/generated.py --arms "class_balance=False;" --imbalanced
 
 A place to choose defaults without touching the shared datasets' test parts:
 four ``make_classification`` problems (2, 3, 4 and 6 classes; 5,000 rows;
-10-20 features; label noise), each split 60/20/20 as ``benchmarks/peers.py``
+10-20 features; label noise; with ``--imbalanced``, class ``k`` is drawn in
+proportion to ``0.55 ** k``), each split 60/20/20 as ``benchmarks/peers.py``
 splits, decision trees at depths 1-5, seeds 0..``--seeds``-1 (the split, the
 oracle and the search), 100 trials.  Each arm is a ``;``-separated set of
 ``compact.fit`` parameters (``NAME=VALUE,NAME=VALUE``, Python literals; an
@@ -50,17 +52,27 @@ def parse_arms(text: str) -> dict[str, dict]:
             for arm in text.split(";")}
 
 
-def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int) -> dict:
-    """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``."""
+def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
+    """``(X, y)`` of problem ``problem`` for split seed ``seed``."""
     from sklearn.datasets import make_classification
+
+    spec = dict(PROBLEMS[problem])
+    if imbalanced:
+        share = 0.55 ** np.arange(spec["n_classes"])
+        spec["weights"] = list(share / share.sum())
+    return make_classification(n_samples=5000, n_clusters_per_class=2,
+                               random_state=problem_seed + 10 * problem + seed, **spec)
+
+
+def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int, imbalanced: bool) -> dict:
+    """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``."""
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
     import compact
     from compact.oracle import resolve_oracle
 
-    X, y = make_classification(n_samples=5000, n_clusters_per_class=2,
-                               random_state=problem_seed + 10 * problem + seed, **PROBLEMS[problem])
+    X, y = make_problem(problem, seed, problem_seed, imbalanced)
     X_tr, y_tr, X_va, y_va, X_te, y_te = splits(X, y, seed)
     oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
     began = time.process_time()
@@ -101,6 +113,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--depths", default="1,2,3,4,5")
     parser.add_argument("--problem-seed", type=int, default=100, help="generates other problems")
+    parser.add_argument("--imbalanced", action="store_true", help="class k in proportion to 0.55 ** k")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--tag", default="generated")
@@ -110,7 +123,7 @@ def main(argv=None):
     cells = list(itertools.product(range(len(PROBLEMS)), range(args.seeds), depths, arms))
     print(f"{len(cells)} searches in {args.n_jobs} processes", flush=True)
     found = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed)
+        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced)
         for problem, seed, depth, arm in cells)
     rows = [{**row, "arm": cell[3]} for row, cell in zip(found, cells)]
     text = report(rows, list(arms))

@@ -20,6 +20,10 @@ processes import compact, scikit-learn, xgboost and Optuna before its clock
 starts (joblib restarts workers idle for 300 s, as they are while a
 reference run goes on).  Each side runs alone (never both at once); the depths of one seed run
 in ``--n-jobs`` processes on either side (the reference's ``poolsize`` is 2).
+The reference's trees are ``DecisionTreeClassifier(class_weight="balanced")``
+(with ``min_impurity_decrease`` chosen on a hold-out of each sample);
+compact's are ``DecisionTreeClassifier()`` unless ``--tree`` sets parameters,
+e.g. ``--tree "class_weight='balanced'"``.
 
 Reported per dataset and depth (means over seeds): test F1-macro of the
 baseline on each side (the reference fits its baseline on the training and
@@ -115,7 +119,7 @@ def trial_mean_test_f1(result, fitted, split) -> float:
     return float(np.mean([f1_score(y_te, m.predict(X_te), average="macro") for m in models]))
 
 
-def _compact_depth(depth, split, oracle, trials, draws, seed, extra):
+def _compact_depth(depth, split, oracle, trials, draws, seed, extra, tree):
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
@@ -125,7 +129,7 @@ def _compact_depth(depth, split, oracle, trials, draws, seed, extra):
     kwargs = {**({} if draws is None else {"n_draws": draws}), **extra}
     with recorded_draws() as fitted:
         t0 = time.perf_counter()
-        result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=depth, oracle=oracle,
+        result = compact.fit(DecisionTreeClassifier(**tree), X_tr, y_tr, size=depth, oracle=oracle,
                              validation_data=(X_va, y_va), n_trials=trials, random_state=seed, **kwargs)
         seconds = time.perf_counter() - t0
     return {
@@ -151,7 +155,7 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None):
+def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None, tree=None):
     from joblib import Parallel, delayed
 
     from compact.oracle import resolve_oracle
@@ -168,7 +172,7 @@ def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None):
     oracle_s = time.perf_counter() - t0
     # Deepest first: they take longest, so the pool stays balanced.
     rows = Parallel(n_jobs=n_jobs)(
-        delayed(_compact_depth)(d, split, oracle, trials, draws, seed, extra or {})
+        delayed(_compact_depth)(d, split, oracle, trials, draws, seed, extra or {}, tree or {})
         for d in sorted(depths, reverse=True)
     )
     return {"wall_s": time.perf_counter() - t0, "oracle_s": oracle_s, "rows": sorted(rows, key=lambda r: r["depth"])}
@@ -244,6 +248,8 @@ def main(argv=None):
     parser.add_argument("--draws", type=int, default=None, help="compact's n_draws (default: compact's default)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="another compact.fit parameter, e.g. --set prune_draws=0.5 (a Python literal)")
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter of compact's DecisionTreeClassifier, e.g. --tree \"class_weight='balanced'\"")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2, help="processes over depths for compact")
     parser.add_argument("--ref-python", default="/work/.venv-ref/bin/python")
@@ -258,7 +264,7 @@ def main(argv=None):
     if args.ref_script is None:
         args.ref_script = os.path.join(args.data_dir, "..", "peer", "run_compactem.py")
     depths = [int(d) for d in args.depths.split(",")]
-    extra = literal_params(args.set)
+    extra, tree = literal_params(args.set), literal_params(args.tree)
     names = (args.datasets.split(",") if args.datasets else
              sorted(f[:-4] for f in os.listdir(args.data_dir) if f.endswith(".csv")))
     os.makedirs(args.out, exist_ok=True)
@@ -267,7 +273,7 @@ def main(argv=None):
         path = os.path.join(args.data_dir, f"{name}.csv")
         for seed in range(args.seeds):
             ref = None if args.skip_ref else run_reference(path, depths, args.trials, seed, args)
-            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs, extra)
+            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs, extra, tree)
             ref_rows = {} if ref is None else {r["depth"]: r for r in ref["rows"]}
             for r in ours["rows"]:
                 peer = ref_rows.get(r["depth"], {})

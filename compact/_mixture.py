@@ -5,24 +5,25 @@ from __future__ import annotations
 from ._problem import Problem
 from ._seeds import SeedStreams, int31
 from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
-from .distributions import DEPTH_PARAM, SEARCH_SPACE, DPBetaMixture, flatten_uncertainty
+from .distributions import CLASS_BALANCE_PARAM, DEPTH_PARAM, SEARCH_SPACE, DPBetaMixture, flatten_uncertainty
 from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 
 METHODS = ("oracle", "density_tree")
 
 
-def space_of(method: str) -> tuple:
-    """The optimisation variables of ``method``."""
-    return SEARCH_SPACE + (DEPTH_PARAM,) if method == "density_tree" else SEARCH_SPACE
+def space_of(method: str, *, class_balance: bool = False) -> tuple:
+    """The optimisation variables of ``method``, with ``class_balance`` if searched."""
+    space = SEARCH_SPACE + ((CLASS_BALANCE_PARAM,) if class_balance else ())
+    return space + (DEPTH_PARAM,) if method == "density_tree" else space
 
 
 def make_mixture(method: str, problem: Problem, *, oracle, flatten: bool, seeds: SeedStreams, n_jobs: int):
     """``(mixture, fitted oracle or None)`` for ``method`` (its variables: :func:`space_of`).
 
     ``"oracle"``: a Dirichlet-process Beta mixture over the oracle's
-    uncertainty on the training rows (seven variables).  ``"density_tree"``:
+    uncertainty on the training rows (seven variables, eight with ``class_balance``).  ``"density_tree"``:
     a mixture of depth-based sampling schemes over a tree grown on the
-    training rows (eight variables, no oracle).
+    training rows (one variable more, no oracle).
     """
     targets = problem.y_train if problem.regression else problem.strata
     if method == "density_tree":

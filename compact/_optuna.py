@@ -94,11 +94,17 @@ def n_finished(study) -> int:
 
 
 def finished_records(study, space: tuple[Param, ...]) -> list[TrialRecord]:
-    """The study's finished trials (complete or stopped early) that carry compact's per-draw scores."""
+    """The study's finished trials (complete or stopped early) that carry compact's per-draw scores.
+
+    A variable that a trial lacks (``class_balance`` in a study begun by an
+    earlier version) takes its original value: what that trial used.
+    """
     import optuna
 
+    original = original_params(space)
     return [
-        TrialRecord(t.number, {p.name: t.params[p.name] for p in space}, list(t.user_attrs["scores"]),
+        TrialRecord(t.number, {p.name: t.params.get(p.name, original[p.name]) for p in space},
+                    list(t.user_attrs["scores"]),
                     t.user_attrs.get("seconds", 0.0), stopped=t.state == optuna.trial.TrialState.PRUNED,
                     fits=t.user_attrs.get("fits"))
         for t in study.get_trials(deepcopy=False, states=finished_states())

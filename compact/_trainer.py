@@ -8,6 +8,9 @@ A *candidate* is one draw of one trial, named by ``(trial number, draw)``.
 * resample mode: the drawn rows (the adapter fits them as repeated rows or
   as distinct rows weighted by their counts, whichever its family allows).
 
+A trial's ``class_balance`` (classifiers) multiplies each row's weight by its
+class's factor (:func:`compact.distributions.balance_weights`).
+
 Families that train several candidates as one computation (PyTorch nets,
 ``Adapter.fit_batch``) get all draws of several trials at once, as row
 weights; the others are fitted one by one.
@@ -24,7 +27,7 @@ import numpy as np
 
 from ._problem import Problem
 from ._seeds import SeedStreams
-from .distributions import DistributionParams
+from .distributions import DistributionParams, balance_weights
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,17 @@ class CandidateTrainer:
             return np.ones(len(self.X_fit))
         rngs = [self.seeds.draw_rng(candidate.trial, candidate.draw)]
         if self.weights_mode:
-            return self.mixture.sample_weights(candidate.params, rngs)[0]
-        return self.mixture.sample_counts(candidate.params, rngs)[0].astype(float)
+            weights = self.mixture.sample_weights(candidate.params, rngs)[0]
+        else:
+            weights = self.mixture.sample_counts(candidate.params, rngs)[0].astype(float)
+        return weights * self.class_factors(candidate, weights)
+
+    def class_factors(self, candidate: Candidate, weights: np.ndarray) -> np.ndarray | float:
+        """Each row's class factor for the candidate's ``class_balance`` (1 without one)."""
+        strength = candidate.params.class_balance
+        if not strength:
+            return 1.0
+        return balance_weights(weights, self.problem.strata, strength)
 
     # -- fitting -----------------------------------------------------------------
     def fit_one(self, candidate: Candidate):
@@ -118,8 +130,13 @@ class CandidateTrainer:
             self._original = adapter.fit(model, self.X_fit, y, size=request)
             return self._original
         if self.weights_mode:
-            return adapter.fit(model, self.X_fit, y, sample_weight=sample, size=request)
-        return adapter.fit_resample(model, self.X_fit, y, sample, size=request)
+            return adapter.fit(model, self.X_fit, y, sample_weight=sample * self.class_factors(candidate, sample),
+                               size=request)
+        if not candidate.params.class_balance:
+            return adapter.fit_resample(model, self.X_fit, y, sample, size=request)
+        counts = np.bincount(sample, minlength=len(y))
+        return adapter.fit_resample(model, self.X_fit, y, sample, size=request,
+                                    row_weight=self.class_factors(candidate, counts))
 
     def fit_many(self, candidates: list[Candidate]) -> list:
         """Several candidates: as one batch where the family batches, else one by one."""

@@ -224,7 +224,7 @@ def cmd_fit(args) -> int:
     result = compact.fit(
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
         prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=args.seed,
-        n_jobs=args.n_jobs,
+        n_jobs=args.n_jobs, class_balance=args.class_balance,
         storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
     model = result.model_
@@ -279,7 +279,8 @@ def cmd_compare(args) -> int:
     comparison = compact.compare(
         make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
         size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
-        compact_method=args.method, search_params={"prune_draws": args.prune_draws},
+        compact_method=args.method,
+        search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance},
         n_jobs=1 if args.n_jobs is None else args.n_jobs,
         verbose=0 if args.quiet else 1,
     )
@@ -408,6 +409,9 @@ def _common(parser) -> None:
                         help="stop a trial's draws when their predicted final mean plus Z predictive standard "
                              "deviations is at most the best trial's mean; none: every draw "
                              f"(default: {search['prune_draws']})")
+    parser.add_argument("--no-class-balance", dest="class_balance", action="store_const", const=False, default=None,
+                        help="do not search how far the classes of a sample are reweighed toward equal weight "
+                             "(searched by default for classifiers whose family takes sample weights)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

@@ -63,6 +63,13 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         Explicit held-out data; then all of ``(X, y)`` is used for training.
     flatten : bool, default=True
         Spread the uncertainty scores near-uniformly (rank-preserving).
+    class_balance : bool or None, default=None
+        Search an eighth variable in ``[0, 1]``: how far each candidate's
+        training rows are reweighed toward classes of equal total weight
+        (0: the classes as drawn; 1: equal, as ``class_weight="balanced"``
+        would over the draw).  ``None``: for classifiers whose family takes
+        ``sample_weight``; ``True``: demand it (an error where impossible);
+        ``False``: never.
     random_state : int, RandomState or None
         Seed; the same seed (and ``trial_batch``) gives the same result,
         whatever ``n_jobs``, except with a ``storage`` (each process adds its

@@ -12,6 +12,8 @@ uncertainty).  One draw of the distribution:
    proportional to that density at ``u_i``.
 
 Either part is rounded away when it would be smaller than ``min_part_size``.
+For classifiers an eighth variable, ``class_balance``, reweighs the classes of
+a draw toward equal totals (:func:`balance_weights`).
 All of it is numpy over every point and cluster at once.  In *resample* mode a
 draw is an index array; in *weights* mode it is the expected number of times
 each point would be drawn, to be used as ``sample_weight``.
@@ -50,7 +52,12 @@ SEARCH_SPACE = (
 )
 ORIGINAL = {"alpha": 1.0, "sample_frac": 1.0, "p_orig": 1.0, "A_a": 1.0, "B_a": 1.0, "A_b": 1.0, "B_b": 1.0}
 
-#: The density-tree method's eighth variable: the deepest level of the density
+#: For classifiers: how far a candidate's training rows are reweighed toward
+#: classes of equal total weight (0: as drawn; 1: equal, as scikit-learn's
+#: ``class_weight="balanced"`` over the draw).  Its original value is 0.
+CLASS_BALANCE_PARAM = Param("class_balance", 0.0, 1.0)
+
+#: The density-tree method's extra variable: the deepest level of the density
 #: tree that sampling schemes may use, as a fraction of the tree's depth.
 DEPTH_PARAM = Param("depth_frac", 0.05, 1.0)
 
@@ -58,10 +65,39 @@ DEPTH_PARAM = Param("depth_frac", 0.05, 1.0)
 def original_params(space: tuple[Param, ...] = SEARCH_SPACE) -> dict[str, float]:
     """The original distribution over ``space``.
 
-    Variables beyond the seven (the density tree's depth) take their top
-    value: irrelevant to the original data, but a trial must set them all.
+    ``class_balance`` is 0 (the classes as drawn); the density tree's depth
+    takes its top value: irrelevant to the original data, but a trial must
+    set every variable.
     """
-    return {p.name: ORIGINAL.get(p.name, p.high) for p in space}
+    return {p.name: ORIGINAL.get(p.name, 0.0 if p.name == CLASS_BALANCE_PARAM.name else p.high) for p in space}
+
+
+def balance_weights(weights: np.ndarray, codes: np.ndarray, strength: float) -> np.ndarray:
+    """Per-row factors that move the classes of a draw toward equal total weight.
+
+    Parameters
+    ----------
+    weights : array of shape (n,)
+        How much each training row counts in the draw (repeat counts, or
+        expected frequencies in weights mode).
+    codes : array of shape (n,)
+        Class code of each row, ``0..K-1``.
+    strength : float in [0, 1]
+        The ``class_balance`` variable.
+
+    Returns
+    -------
+    array of shape (n,)
+        ``(W / (K W_c)) ** strength`` for a row of class ``c``, where ``W_c``
+        is the class's total weight, ``W`` the draw's and ``K`` the number of
+        classes drawn: 0 keeps the draw's class mix, 1 gives every class the
+        same total.
+    """
+    totals = np.bincount(codes, weights=weights)
+    drawn = totals > 0
+    factor = np.ones_like(totals)
+    factor[drawn] = (totals.sum() / (drawn.sum() * totals[drawn])) ** strength
+    return factor[codes]
 
 
 def beta_rows(a: np.ndarray, b: np.ndarray, log_x: np.ndarray, log_1mx: np.ndarray, *, out=None, work=None):
@@ -104,7 +140,8 @@ def flatten_uncertainty(u, n_bins: int = 10, low: float = 0.1, high: float = 0.9
 
 @dataclass(frozen=True)
 class DistributionParams:
-    """The variables of one training distribution (seven, or eight with ``depth_frac``)."""
+    """The variables of one training distribution: seven, with ``class_balance``
+    (classifiers) and ``depth_frac`` (density tree) where they are searched."""
 
     alpha: float
     sample_frac: float
@@ -114,14 +151,15 @@ class DistributionParams:
     A_b: float
     B_b: float
     depth_frac: float | None = None  # density-tree method only
+    class_balance: float | None = None  # classifiers only
 
     def to_dict(self) -> dict[str, float]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     @property
     def is_original(self) -> bool:
-        """The original data, each point once: the baseline distribution."""
-        return self.p_orig == 1.0 and self.sample_frac == 1.0
+        """The original data, each point once, as it is: the baseline distribution."""
+        return self.p_orig == 1.0 and self.sample_frac == 1.0 and not self.class_balance
 
 
 class DPBetaMixture:

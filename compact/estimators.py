@@ -59,6 +59,10 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     validation_size : float, default=0.25
         Part of the data given to ``fit`` held out to score candidates.
     flatten : bool, default=True
+    class_balance : bool or None, default=None
+        Search how far candidates' rows are reweighed toward classes of equal
+        weight (see :func:`compact.fit`); ``None``: where the family takes
+        ``sample_weight``.
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None
@@ -156,6 +160,8 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
     timeout, storage, study_name, heartbeat_interval, grace_period
         As in :class:`CompactClassifier`.
+    class_balance : None or False, default=None
+        Never searched for regressors (no classes); ``True`` is an error.
 
     Attributes
     ----------

@@ -56,6 +56,7 @@ class Checked(NamedTuple):
     storage: object
     seed: int
     prune_draws: float | None  # predictive standard deviations, or None: every draw
+    class_balance: bool  # whether the class_balance variable is searched
 
 
 class CompactSearch(BaseEstimator):
@@ -79,6 +80,7 @@ class CompactSearch(BaseEstimator):
         scoring=None,
         validation_size=0.25,
         flatten=True,
+        class_balance=None,
         method="oracle",
         weights_mode=False,
         random_state=None,
@@ -101,6 +103,7 @@ class CompactSearch(BaseEstimator):
         self.scoring = scoring
         self.validation_size = validation_size
         self.flatten = flatten
+        self.class_balance = class_balance
         self.method = method
         self.weights_mode = weights_mode
         self.random_state = random_state
@@ -123,14 +126,14 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode, storage, seed, prune_draws = self.check_params()
+        adapter, request, weights_mode, storage, seed, prune_draws, class_balance = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
         scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
         with _optuna.quiet_optuna():
-            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X))
-            space = space_of(self.method)
+            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X), class_balance=class_balance)
+            space = space_of(self.method, class_balance=class_balance)
             study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
                                        space=space)
             seeds = SeedStreams(_optuna.check_fingerprint(study, fingerprint, seed=seed,
@@ -215,9 +218,22 @@ class CompactSearch(BaseEstimator):
             warnings.warn(f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
             weights_mode = False
+        class_balance = self._class_balance(adapter)
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
-        return Checked(adapter, request, weights_mode, storage, seed, prune_draws)
+        return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance)
+
+    def _class_balance(self, adapter) -> bool:
+        """Whether ``class_balance`` is searched: for classifiers whose family takes
+        ``sample_weight`` by default; ``True`` demands it, ``False`` turns it off."""
+        if self.class_balance not in (None, True, False):
+            raise ValueError(f"class_balance must be None, True or False; got {self.class_balance!r}.")
+        possible = not is_regressor(adapter.estimator) and adapter.supports_sample_weight
+        if self.class_balance and not possible:
+            why = ("a regressor has no classes" if is_regressor(adapter.estimator)
+                   else f"{type(adapter.estimator).__name__}.fit does not accept sample_weight")
+            raise ValueError(f"class_balance=True cannot be searched: {why}.")
+        return possible if self.class_balance is None else bool(self.class_balance)
 
     def n_draws_for(self, adapter) -> int:
         """Draws per trial for ``adapter``'s family: ``n_draws``, or the family's default
@@ -253,10 +269,10 @@ class CompactSearch(BaseEstimator):
         every available core by default."""
         return available_cores() if self.n_jobs in (None, -1) else self.n_jobs
 
-    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int) -> dict:
+    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int, class_balance: bool) -> dict:
         """What a continued study must share with the run that began it."""
         return {"method": self.method, "rows": n_samples, "estimator": type(adapter.estimator).__name__,
-                "size": dict(request), "scoring": _name(scoring)}
+                "size": dict(request), "scoring": _name(scoring), "class_balance": class_balance}
 
     def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,
                      weights_mode, interrupted, seconds) -> CompactResult:

@@ -95,3 +95,20 @@ def test_tree_resample_as_counts_equals_repeated_rows(small_data):
     repeated = adapter.build({"max_depth": 4}, random_state=0).fit(Xf[idx], y[idx])
     assert np.array_equal(weighted.predict(Xf), repeated.predict(Xf))
     assert weighted.tree_.node_count == repeated.tree_.node_count
+
+
+def test_balanced_tree_resample_equals_repeated_rows(small_data):
+    # "balanced" class weights are counted over the rows given to fit, so counts
+    # as weights would change them: such trees are fitted on the repeated rows.
+    X, y = small_data
+    adapter = get_adapter(DecisionTreeClassifier(class_weight="balanced"))
+    Xf = adapter.prepare_X(X)
+    skew = np.where(y == 0, 6.0, 1.0)
+    idx = np.random.default_rng(0).choice(len(X), size=len(X), p=skew / skew.sum())
+    resampled = adapter.fit_resample(adapter.build({"max_depth": 2}, random_state=0), Xf, y, idx)
+    repeated = adapter.build({"max_depth": 2}, random_state=0).fit(Xf[idx], y[idx])
+    assert np.array_equal(resampled.predict_proba(Xf), repeated.predict_proba(Xf))
+    counts = np.bincount(idx, minlength=len(X))
+    rows = np.flatnonzero(counts)
+    as_counts = adapter.build({"max_depth": 2}, random_state=0).fit(Xf[rows], y[rows], sample_weight=counts[rows])
+    assert not np.allclose(as_counts.predict_proba(Xf), repeated.predict_proba(Xf))

@@ -91,7 +91,7 @@ def test_fit_with_density_tree_method(digits_split):
     ]
     result = runs[0]
     assert result.oracle_ is None and result.method == "density_tree"
-    assert set(result.trials_[1].params) == set(ORIGINAL) | {"depth_frac"}
+    assert set(result.trials_[1].params) == set(ORIGINAL) | {"class_balance", "depth_frac"}
     assert result.size_ <= 3 and result.best_score_ > result.baseline_score_
     assert [t.scores for t in runs[1].trials_] == [t.scores for t in result.trials_]
     assert result.model_.score(X_te, y_te) > result.baseline_model_.score(X_te, y_te)

@@ -2,11 +2,14 @@ import numpy as np
 import pytest
 
 from compact.distributions import (
+    CLASS_BALANCE_PARAM,
     ORIGINAL,
     SEARCH_SPACE,
     DistributionParams,
     DPBetaMixture,
+    balance_weights,
     flatten_uncertainty,
+    original_params,
 )
 
 
@@ -309,3 +312,26 @@ def test_sampler_pickles_and_draws_in_threads(rng):
         got = list(pool.map(lambda s: sampler.sample_counts(p, [np.random.default_rng([s, d]) for d in range(3)]),
                             range(8)))
     assert all(np.array_equal(g, e) for g, e in zip(got, expected))
+
+
+def test_balance_weights_move_class_totals_toward_equal():
+    weights = np.array([2.0, 1.0, 1.0, 3.0, 1.0, 0.0])
+    codes = np.array([0, 0, 0, 0, 1, 2])  # class 2 is not drawn
+    assert np.array_equal(balance_weights(weights, codes, 0.0), np.ones(6))
+    full = balance_weights(weights, codes, 1.0)
+    totals = np.bincount(codes, weights=weights * full)
+    assert totals[0] == pytest.approx(totals[1]) and totals[2] == 0.0
+    assert totals.sum() == pytest.approx(weights.sum())  # full balance keeps the draw's total
+    assert full[0] == pytest.approx(8 / (2 * 7)) and full[4] == pytest.approx(8 / 2)
+    assert np.allclose(balance_weights(weights, codes, 0.5), np.sqrt(full))
+
+
+def test_class_balance_is_an_extra_variable_whose_original_value_is_zero():
+    from compact._mixture import space_of
+
+    plain, balanced = space_of("oracle"), space_of("oracle", class_balance=True)
+    assert balanced == plain + (CLASS_BALANCE_PARAM,)
+    assert original_params(balanced) == {**ORIGINAL, "class_balance": 0.0}
+    assert DistributionParams(**original_params(balanced)).is_original
+    assert not DistributionParams(**{**ORIGINAL, "class_balance": 0.3}).is_original
+    assert [p.name for p in space_of("density_tree", class_balance=True)][-2:] == ["class_balance", "depth_frac"]

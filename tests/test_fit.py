@@ -215,3 +215,51 @@ def test_split_keeps_every_class_in_training():
     assert set(y_tr) == {0, 1, 2} and len(y_tr) + len(y_val) == 20 and len(y_val) > 0
     X_tr, X_val, y_tr, y_val = split_validation(X, np.array([0, 1] * 10), 0.25, seed=0)
     assert np.bincount(y_val).tolist() == [2, 3] or np.bincount(y_val).tolist() == [3, 2]
+
+
+@pytest.mark.parametrize("weights_mode", [False, True])
+def test_full_class_balance_weighs_rows_as_balanced_class_weight(weights_mode):
+    # Every training row once, classes fully balanced: the tree scikit-learn fits with class_weight="balanced".
+    from sklearn.datasets import make_classification
+
+    from compact._problem import make_problem
+    from compact._seeds import SeedStreams
+    from compact._trainer import Candidate, CandidateTrainer
+    from compact.adapters import get_adapter
+    from compact.distributions import SEARCH_SPACE, DistributionParams, DPBetaMixture, original_params
+
+    X, y = make_classification(n_samples=600, n_classes=3, n_informative=4, weights=[0.8, 0.15, 0.05],
+                               random_state=0)
+    problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
+                           encoded_labels=False)
+    trainer = CandidateTrainer(get_adapter(DecisionTreeClassifier()), {"max_depth": 3}, problem,
+                               DPBetaMixture(np.full(len(problem.y_train), 0.5), problem.strata), SeedStreams(0),
+                               None, n_draws=1, weights_mode=weights_mode)
+    everything = original_params(SEARCH_SPACE)
+    balanced = trainer.fit_one(Candidate(1, 0, DistributionParams(**everything, class_balance=1.0)))
+    as_drawn = trainer.fit_one(Candidate(1, 0, DistributionParams(**everything, class_balance=0.0)))
+    expected = DecisionTreeClassifier(max_depth=3, class_weight="balanced", random_state=balanced.random_state)
+    expected.fit(trainer.X_fit, problem.y_train)
+    assert np.array_equal(balanced.predict_proba(trainer.X_fit), expected.predict_proba(trainer.X_fit))
+    # The minority class gains predictions it lacks when the rows count as drawn.
+    assert (balanced.predict(trainer.X_fit) == 2).sum() > (as_drawn.predict(trainer.X_fit) == 2).sum()
+
+
+def test_class_balance_is_searched_for_classifiers_that_take_sample_weight(small_data, fitted_oracle):
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeRegressor
+
+    X_tr, y_tr = small_data
+    run = dict(size=2, n_trials=6, random_state=0, oracle=fitted_oracle)
+    result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, **run)
+    assert result.trials_[0].params["class_balance"] == 0.0  # the original data, as it is
+    assert all(0.0 <= t.params["class_balance"] <= 1.0 for t in result.trials_)
+    assert len({t.params["class_balance"] for t in result.trials_}) > 2
+    off = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, class_balance=False, **run)
+    assert "class_balance" not in off.best_params_ and "class_balance" not in off.trials_[-1].params
+    with pytest.raises(ValueError, match="class_balance=True cannot be searched: a regressor has no classes"):
+        compact.fit(DecisionTreeRegressor(), X_tr, y_tr.astype(float), class_balance=True, **run)
+    with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept sample_weight"):
+        compact.fit(KNeighborsClassifier(), X_tr, y_tr, size_param="n_neighbors", class_balance=True, **run)
+    with pytest.raises(ValueError, match="class_balance must be None, True or False"):
+        compact.fit(DecisionTreeClassifier(), X_tr, y_tr, class_balance="yes", **run)

@@ -50,6 +50,23 @@ def test_resume_continues_and_loses_no_trial(small_data, tmp_path):
     assert len(again.trials_) == 10 and again.best_score_ == second.best_score_
 
 
+def test_a_study_begun_without_class_balance_continues_with_it(small_data, tmp_path):
+    # As a study begun before class_balance existed: seven variables, no class_balance in its settings.
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    first = run(X, y, storage, 5, class_balance=False)
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    settings = dict(study.user_attrs["compact"])
+    assert settings.pop("class_balance") is False
+    study.set_user_attr("compact", settings)
+    second = run(X, y, storage, 9)
+    assert [t.params for t in second.trials_[:5]] == [{**t.params, "class_balance": 0.0} for t in first.trials_]
+    assert [t.scores for t in second.trials_[:5]] == [t.scores for t in first.trials_]
+    assert all("class_balance" in t.params for t in second.trials_) and len(second.trials_) >= 9
+    with pytest.raises(ValueError, match="was run with class_balance=True; this run has class_balance=False"):
+        run(X, y, storage, 10, class_balance=False)
+
+
 def test_sqlite_storage(small_data, tmp_path):
     X, y = small_data
     result = run(X, y, f"sqlite:///{tmp_path / 'runs.db'}", 4)
