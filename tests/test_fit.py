@@ -245,6 +245,31 @@ def test_full_class_balance_weighs_rows_as_balanced_class_weight(weights_mode):
     assert (balanced.predict(trainer.X_fit) == 2).sum() > (as_drawn.predict(trainer.X_fit) == 2).sum()
 
 
+@pytest.mark.parametrize("weights_mode", [False, True])
+def test_batched_row_weights_carry_the_class_balance(weights_mode):
+    # Families that train a trial's draws as one batch get row weights: the class factors must be in them.
+    from compact._problem import make_problem
+    from compact._seeds import SeedStreams
+    from compact._trainer import Candidate, CandidateTrainer
+    from compact.adapters import get_adapter
+    from compact.distributions import DistributionParams, DPBetaMixture
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(400, 3)), np.repeat([0, 1, 2], [300, 80, 20])
+    problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
+                           encoded_labels=False)
+    trainer = CandidateTrainer(get_adapter(DecisionTreeClassifier()), {"max_depth": 2}, problem,
+                               DPBetaMixture(rng.random(len(problem.y_train)), problem.strata), SeedStreams(0),
+                               None, n_draws=1, weights_mode=weights_mode)
+    params = dict(alpha=2.0, sample_frac=0.8, p_orig=0.3, A_a=1.0, B_a=3.0, A_b=2.0, B_b=1.0)
+    as_drawn = trainer.row_weights(Candidate(1, 0, DistributionParams(**params, class_balance=0.0)))
+    balanced = trainer.row_weights(Candidate(1, 0, DistributionParams(**params, class_balance=1.0)))
+    totals = np.bincount(problem.strata, weights=balanced)
+    assert np.allclose(totals, totals.mean()) and totals.sum() == pytest.approx(as_drawn.sum())
+    assert np.array_equal(balanced > 0, as_drawn > 0)  # the same draw, reweighed
+    assert not np.allclose(np.bincount(problem.strata, weights=as_drawn), totals)
+
+
 def test_class_balance_is_searched_for_classifiers_that_take_sample_weight(small_data, fitted_oracle):
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.tree import DecisionTreeRegressor
