@@ -132,11 +132,10 @@ class CandidateTrainer:
         if self.weights_mode:
             return adapter.fit(model, self.X_fit, y, sample_weight=sample * self.class_factors(candidate, sample),
                                size=request)
-        if not candidate.params.class_balance:
-            return adapter.fit_resample(model, self.X_fit, y, sample, size=request)
-        counts = np.bincount(sample, minlength=len(y))
-        return adapter.fit_resample(model, self.X_fit, y, sample, size=request,
-                                    row_weight=self.class_factors(candidate, counts))
+        row_weight = None
+        if candidate.params.class_balance:
+            row_weight = self.class_factors(candidate, np.bincount(sample, minlength=len(y)))
+        return adapter.fit_resample(model, self.X_fit, y, sample, size=request, row_weight=row_weight)
 
     def fit_many(self, candidates: list[Candidate]) -> list:
         """Several candidates: as one batch where the family batches, else one by one."""

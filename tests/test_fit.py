@@ -217,24 +217,35 @@ def test_split_keeps_every_class_in_training():
     assert np.bincount(y_val).tolist() == [2, 3] or np.bincount(y_val).tolist() == [3, 2]
 
 
+def _tree_trainer(X, y, *, depth: int, weights_mode: bool, u=None):
+    """A ``CandidateTrainer`` of decision trees on ``(X, y)`` (a quarter held out), its problem,
+    and scores ``u`` for the mixture (by default all 0.5)."""
+    from compact._problem import make_problem
+    from compact._seeds import SeedStreams
+    from compact._trainer import CandidateTrainer
+    from compact.adapters import get_adapter
+    from compact.distributions import DPBetaMixture
+
+    problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
+                           encoded_labels=False)
+    u = np.full(len(problem.y_train), 0.5) if u is None else u(len(problem.y_train))
+    trainer = CandidateTrainer(get_adapter(DecisionTreeClassifier()), {"max_depth": depth}, problem,
+                               DPBetaMixture(u, problem.strata), SeedStreams(0), None, n_draws=1,
+                               weights_mode=weights_mode)
+    return trainer, problem
+
+
 @pytest.mark.parametrize("weights_mode", [False, True])
 def test_full_class_balance_weighs_rows_as_balanced_class_weight(weights_mode):
     # Every training row once, classes fully balanced: the tree scikit-learn fits with class_weight="balanced".
     from sklearn.datasets import make_classification
 
-    from compact._problem import make_problem
-    from compact._seeds import SeedStreams
-    from compact._trainer import Candidate, CandidateTrainer
-    from compact.adapters import get_adapter
-    from compact.distributions import SEARCH_SPACE, DistributionParams, DPBetaMixture, original_params
+    from compact._trainer import Candidate
+    from compact.distributions import SEARCH_SPACE, DistributionParams, original_params
 
     X, y = make_classification(n_samples=600, n_classes=3, n_informative=4, weights=[0.8, 0.15, 0.05],
                                random_state=0)
-    problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
-                           encoded_labels=False)
-    trainer = CandidateTrainer(get_adapter(DecisionTreeClassifier()), {"max_depth": 3}, problem,
-                               DPBetaMixture(np.full(len(problem.y_train), 0.5), problem.strata), SeedStreams(0),
-                               None, n_draws=1, weights_mode=weights_mode)
+    trainer, problem = _tree_trainer(X, y, depth=3, weights_mode=weights_mode)
     everything = original_params(SEARCH_SPACE)
     balanced = trainer.fit_one(Candidate(1, 0, DistributionParams(**everything, class_balance=1.0)))
     as_drawn = trainer.fit_one(Candidate(1, 0, DistributionParams(**everything, class_balance=0.0)))
@@ -248,19 +259,12 @@ def test_full_class_balance_weighs_rows_as_balanced_class_weight(weights_mode):
 @pytest.mark.parametrize("weights_mode", [False, True])
 def test_batched_row_weights_carry_the_class_balance(weights_mode):
     # Families that train a trial's draws as one batch get row weights: the class factors must be in them.
-    from compact._problem import make_problem
-    from compact._seeds import SeedStreams
-    from compact._trainer import Candidate, CandidateTrainer
-    from compact.adapters import get_adapter
-    from compact.distributions import DistributionParams, DPBetaMixture
+    from compact._trainer import Candidate
+    from compact.distributions import DistributionParams
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(400, 3)), np.repeat([0, 1, 2], [300, 80, 20])
-    problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
-                           encoded_labels=False)
-    trainer = CandidateTrainer(get_adapter(DecisionTreeClassifier()), {"max_depth": 2}, problem,
-                               DPBetaMixture(rng.random(len(problem.y_train)), problem.strata), SeedStreams(0),
-                               None, n_draws=1, weights_mode=weights_mode)
+    trainer, problem = _tree_trainer(X, y, depth=2, weights_mode=weights_mode, u=rng.random)
     params = dict(alpha=2.0, sample_frac=0.8, p_orig=0.3, A_a=1.0, B_a=3.0, A_b=2.0, B_b=1.0)
     as_drawn = trainer.row_weights(Candidate(1, 0, DistributionParams(**params, class_balance=0.0)))
     balanced = trainer.row_weights(Candidate(1, 0, DistributionParams(**params, class_balance=1.0)))
