@@ -55,6 +55,11 @@ class Adapter:
     #: not given: the objective is their mean validation score.
     default_n_draws: int = 3
 
+    #: Rows candidates are scored on when ``score_on`` is not given:
+    #: ``"validation"``, or ``"train+validation"`` where it was measured to
+    #: choose better models (:func:`compact._problem.with_score_rows`).
+    default_score_on: str = "validation"
+
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
     #: Compaction then trains on the codes and wraps the final model in a
     #: :class:`DecodedClassifier` that predicts the original labels.

@@ -39,6 +39,15 @@ CSV and JSON together with the command line; a markdown table is printed.
 
 Reference runs are cached in ``--out/peers_ref/`` by dataset, seed, depths and
 trials (they take minutes each); ``--rerun-ref`` ignores the cache.
+
+Neither side is seeded alike: the reference is not seeded at all, and
+compact's result moves with its ``random_state``.  ``--search-seeds K`` runs
+compact ``K`` times per split (``random_state`` = seed + 1000 k) and
+``--ref-pool DIR`` adds the reference runs cached in another ``peers_ref``
+folder (copies of one run count once); a second table then compares the
+means per split, with a standard error from both sides' reruns (see
+:func:`pooled_table`).  The reference's own measure, the best trial's mean,
+is compared with the model compact returns.
 """
 
 from __future__ import annotations
@@ -107,10 +116,12 @@ def recorded_draws():
 
 def trial_mean_test_f1(result, fitted, split) -> float:
     """Mean test F1 of the chosen trial's draws (the reference's measure), after checking that
-    the recorded models are that trial's: their validation F1 must be its recorded scores."""
+    the recorded models are that trial's: their F1 on compact's score rows must be its recorded scores."""
     from sklearn.metrics import f1_score
 
-    X_va, y_va, X_te, y_te = split[2:]
+    X_tr, y_tr, X_va, y_va, X_te, y_te = split
+    if result.score_on == "train+validation":
+        X_va, y_va = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
     best = next(t for t in result.trials_ if not t.stopped and t.params == result.best_params_)
     original = best.number == 0  # the original data: one candidate, (0, 0)
     models = [fitted[(best.number, d)] for d in range(1 if original else len(best.scores))]
@@ -120,6 +131,7 @@ def trial_mean_test_f1(result, fitted, split) -> float:
 
 
 def _compact_depth(depth, split, oracle, trials, draws, seed, extra, tree):
+    """One depth's search on one split (``seed``: compact's ``random_state``)."""
     from sklearn.metrics import f1_score
     from sklearn.tree import DecisionTreeClassifier
 
@@ -137,8 +149,9 @@ def _compact_depth(depth, split, oracle, trials, draws, seed, extra, tree):
         "baseline_test_f1": float(f1_score(y_te, result.baseline_model_.predict(X_te), average="macro")),
         "compact_test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro")),
         "compact_trial_mean_test_f1": trial_mean_test_f1(result, fitted, split),
-        "val_baseline": float(result.baseline_score_),
+        "val_baseline": float(result.baseline_score_),  # on compact's score rows (score_on)
         "val_compacted": float(result.best_score_),
+        "score_on": result.score_on,
         "runtime_s": seconds,
     }
 
@@ -155,7 +168,8 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None, tree=None):
+def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None, tree=None, search_seed=None):
+    """Every depth on the split of ``seed``; compact's ``random_state`` is ``search_seed`` (default ``seed``)."""
     from joblib import Parallel, delayed
 
     from compact.oracle import resolve_oracle
@@ -172,7 +186,8 @@ def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None, tree=None
     oracle_s = time.perf_counter() - t0
     # Deepest first: they take longest, so the pool stays balanced.
     rows = Parallel(n_jobs=n_jobs)(
-        delayed(_compact_depth)(d, split, oracle, trials, draws, seed, extra or {}, tree or {})
+        delayed(_compact_depth)(d, split, oracle, trials, draws, seed if search_seed is None else search_seed,
+                                extra or {}, tree or {})
         for d in sorted(depths, reverse=True)
     )
     return {"wall_s": time.perf_counter() - t0, "oracle_s": oracle_s, "rows": sorted(rows, key=lambda r: r["depth"])}
@@ -182,7 +197,7 @@ def run_compact(path, depths, trials, draws, seed, n_jobs, extra=None, tree=None
 def run_reference(path, depths, trials, seed, args):
     name = os.path.splitext(os.path.basename(path))[0]
     cache_dir = os.path.join(args.out, "peers_ref")
-    cache = os.path.join(cache_dir, f"{name}_seed{seed}_d{'-'.join(map(str, depths))}_t{trials}.json")
+    cache = os.path.join(cache_dir, cache_name(name, seed, depths, trials))
     if os.path.exists(cache) and not args.rerun_ref:
         with open(cache) as fh:
             return json.load(fh)
@@ -204,6 +219,22 @@ def run_reference(path, depths, trials, seed, args):
     with open(cache, "w") as fh:
         json.dump(result, fh, indent=2)
     return result
+
+
+def pooled_reference(ref, cache_name, dirs):
+    """``{depth: [test F1 of each distinct reference run]}``: ``ref`` and the runs cached under
+    ``cache_name`` in ``dirs`` (earlier ``--out/peers_ref`` folders); a copy of a run counts once."""
+    runs = [ref] + [json.load(open(p)) for p in (os.path.join(d, cache_name) for d in dirs) if os.path.exists(p)]
+    distinct = {tuple(round(r["compact_test_f1"], 12) for r in run["rows"]): run for run in runs}
+    pooled = {}
+    for run in distinct.values():
+        for r in run["rows"]:
+            pooled.setdefault(r["depth"], []).append(r["compact_test_f1"])
+    return pooled
+
+
+def cache_name(name, seed, depths, trials) -> str:
+    return f"{name}_seed{seed}_d{'-'.join(map(str, depths))}_t{trials}.json"
 
 
 # -- report ------------------------------------------------------------------------
@@ -239,6 +270,44 @@ def table(rows, runs):
     return "\n".join(lines)
 
 
+def pooled_table(rows):
+    """Markdown table of compact's reruns (``--search-seeds``) against the pooled reference runs.
+
+    Per split seed, the difference of the two sides' mean test F1 (compact's
+    model, the reference's trial mean) with its variance from the reruns of
+    each side on that split; per dataset and depth, the mean over seeds with
+    its standard error and ``z`` = difference / error.  Each side's variation
+    is rerun-to-rerun on fixed splits, so |z| < 2 is a difference the reruns
+    cannot tell from zero.
+    """
+    lines = ["| dataset | depth | ref runs / split | compact runs / split | ref | compact | compact - ref | "
+             "standard error | z |", "|---|---|---|---|---|---|---|---|---|"]
+    for dataset in sorted({r["dataset"] for r in rows}):
+        for depth in sorted({r["depth"] for r in rows if r["dataset"] == dataset}):
+            cell = [r for r in rows if r["dataset"] == dataset and r["depth"] == depth]
+            diffs, variances, refs, ours, n_ref, n_ours = [], [], [], [], [], []
+            for seed in sorted({r["seed"] for r in cell}):
+                sel = [r for r in cell if r["seed"] == seed]
+                ref_runs, c = json.loads(sel[0]["ref_runs_test_f1"]), [r["compact_test_f1"] for r in sel]
+                refs.append(np.mean(ref_runs))
+                ours.append(np.mean(c))
+                diffs.append(ours[-1] - refs[-1])
+                variances.append(_var(c) / len(c) + _var(ref_runs) / len(ref_runs))
+                n_ref.append(len(ref_runs))
+                n_ours.append(len(c))
+            diff, se = float(np.mean(diffs)), float(np.sqrt(np.sum(variances)) / len(diffs))
+            z = f"{diff / se:+.1f}" if se > 0 else "n/a"
+            lines.append(f"| {dataset} | {depth} | {min(n_ref)}-{max(n_ref)} | {min(n_ours)}-{max(n_ours)} | "
+                         f"{np.mean(refs):.4f} | {np.mean(ours):.4f} | {diff:+.4f}{'' if diff >= 0 else ' **no**'} | "
+                         f"{se:.4f} | {z} |")
+    return "\n".join(lines)
+
+
+def _var(values) -> float:
+    """Sample variance; 0 for a single value (a side without reruns adds no spread)."""
+    return float(np.var(values, ddof=1)) if len(values) > 1 else 0.0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
@@ -256,6 +325,11 @@ def main(argv=None):
     parser.add_argument("--ref-script", default=None,
                         help="default: ../peer/run_compactem.py next to --data-dir")
     parser.add_argument("--rerun-ref", action="store_true", help="ignore cached reference runs")
+    parser.add_argument("--ref-pool", action="append", default=[], metavar="DIR",
+                        help="another peers_ref folder whose runs of the same split are pooled with this one's "
+                             "(the pooled table); repeatable")
+    parser.add_argument("--search-seeds", type=int, default=1,
+                        help="compact runs per split, random_state = seed + 1000 * k (k = 0 is the usual run)")
     parser.add_argument("--skip-ref", action="store_true", help="compact only (no ratio)")
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--tag", default="peers", help="file name stem of the results")
@@ -273,21 +347,26 @@ def main(argv=None):
         path = os.path.join(args.data_dir, f"{name}.csv")
         for seed in range(args.seeds):
             ref = None if args.skip_ref else run_reference(path, depths, args.trials, seed, args)
-            ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs, extra, tree)
             ref_rows = {} if ref is None else {r["depth"]: r for r in ref["rows"]}
-            for r in ours["rows"]:
-                peer = ref_rows.get(r["depth"], {})
-                rows.append({"dataset": name, "seed": seed, **r,
-                             "ref_baseline_test_f1": peer.get("baseline_test_f1", np.nan),
-                             "ref_compact_test_f1": peer.get("compact_test_f1", np.nan),
-                             "ref_oracle_test_f1": peer.get("oracle_test_f1", np.nan)})
-            runs.append({"dataset": name, "seed": seed, "compact_wall_s": ours["wall_s"],
-                         "compact_oracle_s": ours["oracle_s"],
-                         "ref_wall_s": np.nan if ref is None else ref["wall_s"],
-                         "ref_process_wall_s": np.nan if ref is None else ref.get("process_wall_s", np.nan)})
-            last = runs[-1]
-            print(f"{name} seed {seed}: compact {last['compact_wall_s']:.1f} s, reference {last['ref_wall_s']:.1f} s",
-                  flush=True)
+            pooled = {} if ref is None else pooled_reference(ref, cache_name(name, seed, depths, args.trials),
+                                                            args.ref_pool)
+            for k in range(args.search_seeds):
+                ours = run_compact(path, depths, args.trials, args.draws, seed, args.n_jobs, extra, tree,
+                                   search_seed=seed + 1000 * k)
+                for r in ours["rows"]:
+                    peer = ref_rows.get(r["depth"], {})
+                    rows.append({"dataset": name, "seed": seed, "search_seed": seed + 1000 * k, **r,
+                                 "ref_baseline_test_f1": peer.get("baseline_test_f1", np.nan),
+                                 "ref_compact_test_f1": peer.get("compact_test_f1", np.nan),
+                                 "ref_oracle_test_f1": peer.get("oracle_test_f1", np.nan),
+                                 "ref_runs_test_f1": json.dumps(pooled.get(r["depth"], []))})
+                runs.append({"dataset": name, "seed": seed, "search_seed": seed + 1000 * k,
+                             "compact_wall_s": ours["wall_s"], "compact_oracle_s": ours["oracle_s"],
+                             "ref_wall_s": np.nan if ref is None else ref["wall_s"],
+                             "ref_process_wall_s": np.nan if ref is None else ref.get("process_wall_s", np.nan)})
+                last = runs[-1]
+                print(f"{name} seed {seed} (search seed {seed + 1000 * k}): compact {last['compact_wall_s']:.1f} s, "
+                      f"reference {last['ref_wall_s']:.1f} s", flush=True)
 
     stem = os.path.join(args.out, args.tag)
     with open(stem + ".csv", "w", newline="") as fh:
@@ -295,6 +374,8 @@ def main(argv=None):
         writer.writeheader()
         writer.writerows(rows)
     md = table(rows, runs)
+    if not args.skip_ref and (args.search_seeds > 1 or args.ref_pool):
+        md += "\n\nReruns: compact's searches against the pooled reference runs\n\n" + pooled_table(rows)
     with open(stem + ".json", "w") as fh:
         json.dump({"command": " ".join([os.path.basename(sys.executable), *sys.argv]), "args": vars(args),
                    "rows": rows, "runs": runs, "markdown": md}, fh, indent=2, default=float)

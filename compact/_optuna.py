@@ -1,7 +1,7 @@
 """The one module that talks to Optuna (imported lazily): studies, suggestions and the loops.
 
 Two loops drive a search, both asking the study for trials and telling it
-their mean validation score:
+their mean score:
 
 * :func:`_optimize_each`: Optuna's own ``study.optimize``, one trial at a time;
 * :func:`_optimize_batches`: ask ``batch`` trials (``trial_batch``), evaluate
@@ -46,7 +46,7 @@ def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) 
     """The run's seed, after checking that a continued study was run with the same settings.
 
     The study records ``fingerprint`` (what must not change between runs of
-    one study: rows, family, size, scoring, method) and the seed; a continued
+    one study: rows, family, size, scoring, score rows, method) and the seed; a continued
     study must match it (:func:`compact.storage.check_settings`), and lends
     its seed to a run given none.
 
@@ -58,6 +58,8 @@ def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) 
     from .storage import check_settings
 
     stored = study.user_attrs.get("compact") or {}
+    if stored and "score_on" not in stored:  # begun before score_on existed: its trials scored on validation
+        study.set_user_attr("compact", {**stored, "score_on": "validation"})
     given = seed if seed_given or "random_state" not in stored else None  # None: take the study's
     return int(check_settings(study, {**fingerprint, "random_state": given})["random_state"])
 

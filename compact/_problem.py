@@ -4,12 +4,13 @@
 (unless it is given) and works out what the candidates are fitted and scored
 on: the original labels, or codes 0..K-1 for families that need them
 (``Adapter.encoded_labels``), decoded again in the final model.
+:func:`with_score_rows` chooses the rows candidates are scored on (``score_on``).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -36,6 +37,13 @@ class Problem:
     #: Whether candidates see class codes that the final model must decode.
     encoded: bool = False
     feature_names: np.ndarray | None = None
+    #: Rows the candidates are scored on (``y_score`` their labels): the
+    #: validation part, or the training and validation parts together.
+    X_score: np.ndarray = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.X_score is None:
+            object.__setattr__(self, "X_score", self.X_val)
 
     @property
     def fit_labels(self) -> np.ndarray | None:
@@ -81,6 +89,21 @@ def make_problem(X, y, *, feature_names=None, validation_size: float, validation
         raise ValueError(f"Validation labels {unseen.tolist()} do not occur in the training data.")
     return Problem(X_tr, y_tr, X_val, y_val, codes, classes, codes, np.searchsorted(classes, y_val), False,
                    encoded=True, feature_names=feature_names)
+
+
+SCORE_ON = ("validation", "train+validation")
+
+
+def with_score_rows(problem: Problem, score_on: str) -> Problem:
+    """``problem`` scoring its candidates on ``score_on``: ``"validation"`` (the
+    validation part), or ``"train+validation"`` (the training rows, each once, then the
+    validation rows).  More rows rank candidates with less noise; the training rows
+    favour candidates fitted on them, which for small models (few leaves or weights
+    against many rows) is a small bias beside the validation part's noise."""
+    if score_on == "validation":
+        return problem
+    return replace(problem, X_score=np.concatenate([problem.X_train, problem.X_val]),
+                   y_score=np.concatenate([problem.y_fit, problem.y_score]))
 
 
 def _check_label_types(y_train, y_val) -> None:

@@ -6,7 +6,7 @@ import sys
 
 
 class Progress:
-    """Trials done out of ``n_trials`` and the best trial's mean validation score."""
+    """Trials done out of ``n_trials`` and the best trial's mean score."""
 
     def __init__(self, n_trials: int, *, initial: int = 0, enabled: bool = True):
         self.n_trials, self.initial, self.enabled = n_trials, initial, enabled

@@ -55,8 +55,8 @@ class CandidateTrainer:
     seeds : SeedStreams
         Seeds of the draws and of the models.
     scorer : callable
-        ``scorer(model, X) -> float`` against the validation target
-        (:func:`compact.scoring.validation_scorer`).
+        ``scorer(model, X) -> float`` against the target of the score rows
+        (``problem.X_score``; :func:`compact.scoring.validation_scorer`).
     n_draws : int
         Draws per trial (the original distribution has one).
     weights_mode : bool
@@ -78,7 +78,7 @@ class CandidateTrainer:
         self.trial_threads, self.draw_threads = trial_threads, draw_threads
         self._original = None  # the original data's model: fitted once (baseline and its trial)
         self.X_fit = adapter.prepare_X(problem.X_train)
-        self.X_score = adapter.prepare_X(problem.X_val)
+        self.X_score = adapter.prepare_X(problem.X_score)
         adapter.prepare(self.X_fit, problem.y_fit, size=request, random_state=seeds.model_seed(0, 0))
 
     def candidates(self, trial: int, params: DistributionParams) -> list[Candidate]:

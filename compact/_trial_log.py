@@ -1,7 +1,7 @@
 """The trial log of one run: every trial's scores, the best trial and the baseline.
 
-Selection rule: the best trial is the one with the highest *mean* validation
-score over its draws (ties: the lowest trial number); its best-scoring draw is
+Selection rule: the best trial is the one with the highest *mean* score over
+its draws (on the score rows, ``score_on``) (ties: the lowest trial number); its best-scoring draw is
 the model kept.  A trial whose draws were stopped early (``stopped``) is
 recorded but never chosen.  The baseline is the original distribution's
 model.  Trials run by other processes of a shared study are adopted from the
@@ -108,7 +108,7 @@ class TrialLog:
         return hopeless
 
     def best_score(self) -> float:
-        """Mean validation score of the best trial so far (the baseline's before any trial)."""
+        """Mean score of the best trial so far (the baseline's before any trial)."""
         with self._lock:
             return self.baseline.draw_score if self.best is None else self.records[self.best.number].score
 

@@ -224,7 +224,7 @@ def cmd_fit(args) -> int:
     result = compact.fit(
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
         prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=args.seed,
-        n_jobs=args.n_jobs, class_balance=args.class_balance,
+        n_jobs=args.n_jobs, class_balance=args.class_balance, score_on=args.score_on,
         storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
     model = result.model_
@@ -240,7 +240,7 @@ def cmd_fit(args) -> int:
         "saved": "Pipeline(preprocess, model)" if preprocess is not None else "model",
     }
     model_path, report_path = save_outputs(model, json.dumps(report, indent=2, default=str), out)
-    print(f"validation {result.scoring}: baseline {result.baseline_score_:.4f} -> compacted "
+    print(f"{result.score_on} {result.scoring}: baseline {result.baseline_score_:.4f} -> compacted "
           f"{result.best_score_:.4f}; size {result.size_}; {time.perf_counter() - started:.1f} s")
     print(f"model: {model_path}  report: {report_path}")
     for fmt in exports:
@@ -280,7 +280,8 @@ def cmd_compare(args) -> int:
         make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
         size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
         compact_method=args.method,
-        search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance},
+        search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance,
+                       "score_on": args.score_on},
         n_jobs=1 if args.n_jobs is None else args.n_jobs,
         verbose=0 if args.quiet else 1,
     )
@@ -314,7 +315,7 @@ def cmd_demo(args) -> int:
     )
     base = f1_score(y_test, result.baseline_model_.predict(X_test), average="macro")
     comp = f1_score(y_test, result.model_.predict(X_test), average="macro")
-    print(f"validation F1-macro: baseline {result.baseline_score_:.3f} -> compacted {result.best_score_:.3f}")
+    print(f"{result.score_on} F1-macro: baseline {result.baseline_score_:.3f} -> compacted {result.best_score_:.3f}")
     print(f"test F1-macro:       baseline {base:.3f} -> compacted {comp:.3f}  "
           f"(depth {result.size_}, {time.perf_counter() - started:.1f} s)")
     return EXIT_OK
@@ -392,6 +393,7 @@ def _search_defaults() -> dict:
 
 def _common(parser) -> None:
     from ._mixture import METHODS
+    from ._problem import SCORE_ON
 
     search = _search_defaults()
     parser.add_argument("--data", required=True, metavar="CSV|NAME",
@@ -412,6 +414,9 @@ def _common(parser) -> None:
     parser.add_argument("--no-class-balance", dest="class_balance", action="store_const", const=False, default=None,
                         help="do not search how far the classes of a sample are reweighed toward equal weight "
                              "(searched by default for classifiers whose family takes sample weights)")
+    parser.add_argument("--score-on", choices=SCORE_ON, default=None,
+                        help="rows candidates are scored on (default: the family's; train+validation for decision "
+                             "tree classifiers, validation otherwise)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

@@ -40,7 +40,7 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         Optimisation trials; the first is the original data (the baseline).
     n_draws : int, optional
         Samples drawn (and small models fitted) per trial; the objective is
-        their mean validation score.  Default: the family's
+        their mean score.  Default: the family's
         (``Adapter.default_n_draws``): 2 for decision trees, 3 for the others.
     prune_draws : float or None, default=0.5
         Stop a trial's draws early when the mean of all its draws will
@@ -59,6 +59,14 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     validation_size : float, default=0.25
         Fraction of ``(X, y)`` held out (stratified) to score candidates, when
         ``validation_data`` is not given.
+    score_on : {"validation", "train+validation"} or None, default=None
+        Rows every candidate is scored on: the validation part, or the
+        training and validation parts together (more rows rank candidates
+        with less noise, at the price of favouring candidates fitted on the
+        training rows, small for small models).  ``None``: the family's
+        default (``Adapter.default_score_on``): ``"train+validation"`` for
+        decision tree classifiers, where it was measured to choose better
+        trees, ``"validation"`` for the others.
     validation_data : tuple (X_val, y_val), optional
         Explicit held-out data; then all of ``(X, y)`` is used for training.
     flatten : bool, default=True
@@ -105,8 +113,8 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     timeout : float, optional
         Stop starting new trials after this many seconds.
     verbose : int, default=0
-        Show a progress bar on stderr (trials done, best mean validation
-        score so far) when > 0.
+        Show a progress bar on stderr (trials done, best mean score so far)
+        when > 0.
     storage : str or optuna storage, optional
         Keep the trials in an Optuna storage: an RDB URL (``"sqlite:///runs.db"``)
         or a journal file path (``"runs.journal"``).  Re-running with the same
@@ -127,7 +135,7 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     -------
     CompactResult
         The small model (``model_``), its measured size, baseline and best
-        validation scores, best distribution parameters and trial history.
+        scores (on ``score_on``), best distribution parameters and trial history.
 
     Raises
     ------

@@ -661,7 +661,8 @@ def model_card(result, *, feature_names=None) -> dict[str, Any]:
     -------
     dict with ``model``, ``task``, ``feature_names``, ``classes``, ``size``
     (requested, measured, and every unit of :func:`size_units`), ``scores``
-    (scorer, baseline and compacted validation scores), ``distribution``
+    (scorer, baseline and compacted scores, and ``score_on``, the rows they
+    were taken on; the keys keep their names ``*_validation``), ``distribution``
     (method, weights mode and the chosen distribution parameters),
     ``search`` (trials, seconds, oracle), ``random_state`` and ``versions``.
     """
@@ -676,6 +677,7 @@ def model_card(result, *, feature_names=None) -> dict[str, Any]:
     inner = _inner(model)
     scores = {
         "scoring": getattr(result, "scoring", None),
+        "score_on": getattr(result, "score_on", "validation"),
         "baseline_validation": getattr(result, "baseline_score_", None),
         "compacted_validation": getattr(result, "best_score_", None),
         "improvement": getattr(result, "best_score_", 0.0) - getattr(result, "baseline_score_", 0.0),

@@ -55,7 +55,7 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         Stop a trial's draws early when clearly below the best trial (see
         :func:`compact.fit`); ``None``: every draw.
     scoring : str or callable, optional
-        Validation scorer; ``"f1_macro"`` by default.
+        Scorer of the candidates; ``"f1_macro"`` by default.
     validation_size : float, default=0.25
         Part of the data given to ``fit`` held out to score candidates.
     flatten : bool, default=True
@@ -63,6 +63,9 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         Search how far candidates' rows are reweighed toward classes of equal
         weight (see :func:`compact.fit`); ``None``: where the family takes
         ``sample_weight``.
+    score_on : {"validation", "train+validation"} or None, default=None
+        Rows candidates are scored on (see :func:`compact.fit`); ``None``:
+        the family's default (the training and validation parts for trees).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None
@@ -157,7 +160,7 @@ class CompactRegressor(RegressorMixin, _CompactBase):
     estimator : regressor, default=None
         The small model family; ``None`` means ``DecisionTreeRegressor()``.
     size, size_param, oracle, n_trials, n_draws, prune_draws, scoring, validation_size,
-    flatten, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
+    flatten, score_on, method, weights_mode, random_state, n_jobs, verbose, trial_batch,
     timeout, storage, study_name, heartbeat_interval, grace_period
         As in :class:`CompactClassifier`.
     class_balance : None or False, default=None

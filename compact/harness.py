@@ -7,12 +7,14 @@ the test and validation score and the *measured* size of every row in every
 unit its family has (:meth:`Adapter.size_report`: trees depth and leaves,
 linear models non-zero coefficients and intercepts, ensembles trees and total
 leaves, nets dense and non-zero parameters and bytes).  Models are selected
-on the validation part; the test part is only used to report.
+on the validation part (with the training part where compaction's
+``score_on`` has it); the test part is only used to report.
 
 Methods:
 
 * ``baseline``: the same-size model fitted on the original training data.
-* ``compacted``: :func:`compact.fit` (validation part for its search).
+* ``compacted``: :func:`compact.fit` (the validation part, and for trees the
+  training part too, score its candidates).
 * ``compacted_sparse``: :func:`compact.fit` with ``size={"n_nonzero": s}``,
   for families whose size names include ``n_nonzero`` (sparse nets: a mask
   found by iterative magnitude pruning, retrained on the learned distribution)
@@ -24,7 +26,8 @@ Methods:
 * ``restarts``: a control spending compaction's training budget on the
   original data: as many models as compaction trained for that seed and size
   (the draws of all its trials), each from its own seed, and the best on
-  validation.
+  the rows compaction scores on (``score_on``: validation, or training and
+  validation for trees).
 * ``distilled``: the same-size model trained on the oracle's predicted labels
   for the training points and for two jittered copies of them (Gaussian noise
   of 10 % of each feature's standard deviation), as in model compression
@@ -379,6 +382,7 @@ def compare(
     searcher = CompactSearch(adapter, **search)
     searcher.check_params()  # bad search parameters fail before any task
     search["n_draws"] = n_draws = searcher.n_draws_for(adapter)  # the budget of the controls needs it
+    search["score_on"] = searcher.score_on_for(adapter)  # and the restarts are chosen on the same rows
     setup = _Setup(adapter, scoring, primary, search,
                    dict(pruning or {}), oracle, compact_method,
                    "distilled" in names or (compact_method == "oracle" and compacts))
@@ -470,14 +474,18 @@ def _compact(setup, split, request):
 
 
 def _restarts(setup, split, request, budget: int) -> dict:
-    """The restarts control: ``budget`` models on the original data from distinct seeds, best on validation."""
+    """The restarts control: ``budget`` models on the original data from distinct seeds, the best on
+    the rows compaction scores its candidates on (``score_on``)."""
     started = time.perf_counter()
     scorer = check_scoring(setup.adapter.estimator, scoring=setup.scoring)
     states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
+    X_score, y_score = split.X_val, split.y_val
+    if setup.fit_kwargs["score_on"] == "train+validation":
+        X_score, y_score = np.concatenate([split.X_tr, split.X_val]), np.concatenate([split.y_tr, split.y_val])
     best, best_score = None, -np.inf
     for at in range(0, budget, RESTART_CHUNK):
         for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
-            score = float(scorer(model, split.X_val, split.y_val))
+            score = float(scorer(model, X_score, y_score))
             if score > best_score:  # the first of equals: a deterministic choice
                 best, best_score = model, score
     return _row(setup, split, "restarts", request, request, best, budget, time.perf_counter() - started)

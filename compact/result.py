@@ -20,7 +20,8 @@ def mean_score(scores) -> float:
 
 @dataclass
 class TrialRecord:
-    """One optimisation trial: its distribution, per-draw validation scores and time.
+    """One optimisation trial: its distribution, per-draw scores (on the score rows,
+    ``CompactResult.score_on``) and time.
 
     ``stopped`` marks a trial whose draws were stopped early because its first
     draws scored clearly below the best trial (``prune_draws``): it has fewer
@@ -42,7 +43,7 @@ class TrialRecord:
 
     @property
     def score(self) -> float:
-        """Mean validation score over the draws: the optimised objective (:func:`mean_score`)."""
+        """Mean score over the draws: the optimised objective (:func:`mean_score`)."""
         return mean_score(self.scores)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,8 +65,8 @@ class CompactResult:
     Attributes
     ----------
     model_ : estimator
-        The small fitted model with the best validation score; predicts the
-        original labels.
+        The small fitted model with the best score on the score rows
+        (``score_on``); predicts the original labels.
     size_ : int or dict
         Measured size of ``model_``, in the form of the request.
     requested_size : int or dict
@@ -73,12 +74,12 @@ class CompactResult:
     baseline_model_ : estimator
         Same-size model fitted on the original training data (trial 0).
     baseline_score_ : float
-        Validation score of ``baseline_model_``.
+        Score of ``baseline_model_`` on the score rows.
     best_score_ : float
-        Mean validation score of the chosen trial over its draws: the
+        Mean score of the chosen trial over its draws on the score rows: the
         optimised objective, and the score that ranked the trials.
     best_draw_score_ : float
-        Validation score of ``model_`` itself, the best draw of that trial.
+        Score of ``model_`` itself, the best draw of that trial.
         Being the maximum of several noisy scores, it overstates what
         ``model_`` scores on new data; report test scores instead.
     best_params_ : dict
@@ -96,6 +97,11 @@ class CompactResult:
     interrupted_ : bool
         True when the run was stopped early (Ctrl-C); the result holds the best
         model found until then.
+    score_on : str
+        The rows every score above was taken on: ``"validation"`` (the
+        validation part), or ``"train+validation"`` (the training part
+        too, on which the candidates were fitted: the scores are not
+        held-out estimates).
     """
 
     model_: Any
@@ -117,6 +123,7 @@ class CompactResult:
     feature_names_in_: np.ndarray | None = None
     interrupted_: bool = False
     study_: Any = field(default=None, repr=False)
+    score_on: str = "validation"
 
     def __getstate__(self):
         # The Optuna study holds locks and cannot be pickled; the trial
@@ -127,7 +134,7 @@ class CompactResult:
 
     @property
     def improvement_(self) -> float:
-        """``best_score_ - baseline_score_`` on validation."""
+        """``best_score_ - baseline_score_`` on the score rows."""
         return self.best_score_ - self.baseline_score_
 
     def predict(self, X):
@@ -152,6 +159,7 @@ class CompactResult:
             "random_state": self.random_state_,
             "fit_seconds": self.fit_seconds_,
             "scoring": self.scoring,
+            "score_on": self.score_on,
             "method": self.method,
             "weights_mode": self.weights_mode,
             "interrupted": self.interrupted_,

@@ -22,7 +22,7 @@ from sklearn.metrics import check_scoring
 
 from . import _optuna
 from ._mixture import METHODS, make_mixture, space_of
-from ._problem import make_problem
+from ._problem import SCORE_ON, make_problem, with_score_rows
 from ._progress import Progress
 from ._seeds import SeedStreams, int31
 from ._threads import available_cores
@@ -57,6 +57,7 @@ class Checked(NamedTuple):
     seed: int
     prune_draws: float | None  # predictive standard deviations, or None: every draw
     class_balance: bool  # whether the class_balance variable is searched
+    score_on: str  # the rows candidates are scored on
 
 
 class CompactSearch(BaseEstimator):
@@ -81,6 +82,7 @@ class CompactSearch(BaseEstimator):
         validation_size=0.25,
         flatten=True,
         class_balance=None,
+        score_on=None,
         method="oracle",
         weights_mode=False,
         random_state=None,
@@ -104,6 +106,7 @@ class CompactSearch(BaseEstimator):
         self.validation_size = validation_size
         self.flatten = flatten
         self.class_balance = class_balance
+        self.score_on = score_on
         self.method = method
         self.weights_mode = weights_mode
         self.random_state = random_state
@@ -126,13 +129,14 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode, storage, seed, prune_draws, class_balance = self.check_params()
+        adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
         scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
         with _optuna.quiet_optuna():
-            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X), class_balance=class_balance)
+            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X), class_balance=class_balance,
+                                            score_on=score_on)
             space = space_of(self.method, class_balance=class_balance)
             study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
                                        space=space)
@@ -141,6 +145,7 @@ class CompactSearch(BaseEstimator):
             problem = make_problem(X, y, feature_names=feature_names, validation_size=self.validation_size,
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
+            problem = with_score_rows(problem, score_on)
             mixture, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
                                            seeds=seeds, n_jobs=self._oracle_threads())
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
@@ -151,8 +156,8 @@ class CompactSearch(BaseEstimator):
             log = TrialLog()
             interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
-                                         scoring=scoring, weights_mode=weights_mode, interrupted=interrupted,
-                                         seconds=time.perf_counter() - started)
+                                         scoring=scoring, weights_mode=weights_mode, score_on=score_on,
+                                         interrupted=interrupted, seconds=time.perf_counter() - started)
         return self
 
     def _run_search(self, study, trainer: CandidateTrainer, log: TrialLog, space, seeds: SeedStreams, *,
@@ -219,9 +224,10 @@ class CompactSearch(BaseEstimator):
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
             weights_mode = False
         class_balance = self._class_balance(adapter)
+        score_on = self.score_on_for(adapter)
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
-        return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance)
+        return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on)
 
     def _class_balance(self, adapter) -> bool:
         """Whether ``class_balance`` is searched: for classifiers whose family takes
@@ -234,6 +240,16 @@ class CompactSearch(BaseEstimator):
                    else f"{type(adapter.estimator).__name__}.fit does not accept sample_weight")
             raise ValueError(f"class_balance=True cannot be searched: {why}.")
         return possible if self.class_balance is None else bool(self.class_balance)
+
+    def score_on_for(self, adapter) -> str:
+        """The rows candidates are scored on: ``score_on``, or the family's default
+        (``Adapter.default_score_on``: ``"train+validation"`` for decision tree
+        classifiers, ``"validation"`` otherwise)."""
+        if self.score_on is None:
+            return adapter.default_score_on
+        if self.score_on not in SCORE_ON:
+            raise ValueError(f"score_on must be None, {' or '.join(map(repr, SCORE_ON))}; got {self.score_on!r}.")
+        return self.score_on
 
     def n_draws_for(self, adapter) -> int:
         """Draws per trial for ``adapter``'s family: ``n_draws``, or the family's default
@@ -269,13 +285,15 @@ class CompactSearch(BaseEstimator):
         every available core by default."""
         return available_cores() if self.n_jobs in (None, -1) else self.n_jobs
 
-    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int, class_balance: bool) -> dict:
+    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int, class_balance: bool,
+                     score_on: str) -> dict:
         """What a continued study must share with the run that began it."""
         return {"method": self.method, "rows": n_samples, "estimator": type(adapter.estimator).__name__,
-                "size": dict(request), "scoring": _name(scoring), "class_balance": class_balance}
+                "size": dict(request), "scoring": _name(scoring), "class_balance": class_balance,
+                "score_on": score_on}
 
     def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,
-                     weights_mode, interrupted, seconds) -> CompactResult:
+                     weights_mode, score_on, interrupted, seconds) -> CompactResult:
         chosen = log.chosen()
         measured = adapter.measure(chosen.model)
         if not adapter.within(measured, request):
@@ -293,7 +311,7 @@ class CompactSearch(BaseEstimator):
             oracle_=oracle, classes_=problem.classes, random_state_=seeds.root, fit_seconds_=seconds,
             scoring=_name(scoring), method=self.method,
             weights_mode=weights_mode, feature_names_in_=problem.feature_names, interrupted_=interrupted,
-            study_=study,
+            study_=study, score_on=score_on,
         )
 
 

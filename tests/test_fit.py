@@ -90,12 +90,13 @@ def test_string_labels_and_dataframe(small_data, fitted_oracle):
 
 def test_validation_data_and_custom_scorer(small_data, fitted_oracle):
     X, y = small_data
-    result = compact.fit(
-        DecisionTreeClassifier(), X[:300], y[:300], size=2, oracle=fitted_oracle, n_trials=5,
-        validation_data=(X[300:], y[300:]), scoring="accuracy", random_state=0,
-    )
-    assert result.best_draw_score_ == pytest.approx(get_scorer("accuracy")(result.model_, X[300:], y[300:]))
-    assert result.scoring == "accuracy"
+    for score_on, (X_score, y_score) in {"validation": (X[300:], y[300:]), "train+validation": (X, y)}.items():
+        result = compact.fit(
+            DecisionTreeClassifier(), X[:300], y[:300], size=2, oracle=fitted_oracle, n_trials=5,
+            validation_data=(X[300:], y[300:]), scoring="accuracy", score_on=score_on, random_state=0,
+        )
+        assert result.best_draw_score_ == pytest.approx(get_scorer("accuracy")(result.model_, X_score, y_score))
+        assert result.scoring == "accuracy" and result.score_on == score_on
 
 
 def test_best_score_is_the_chosen_trials_mean(small_data, fitted_oracle):

@@ -51,20 +51,37 @@ def test_resume_continues_and_loses_no_trial(small_data, tmp_path):
 
 
 def test_a_study_begun_without_class_balance_continues_with_it(small_data, tmp_path):
-    # As a study begun before class_balance existed: seven variables, no class_balance in its settings.
+    # As a study begun before class_balance existed: seven variables, no class_balance (nor score_on,
+    # which came later) in its settings.
     X, y = small_data
     storage = str(tmp_path / "runs.journal")
-    first = run(X, y, storage, 5, class_balance=False)
+    first = run(X, y, storage, 5, class_balance=False, score_on="validation")
     study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
     settings = dict(study.user_attrs["compact"])
-    assert settings.pop("class_balance") is False
+    assert settings.pop("class_balance") is False and settings.pop("score_on") == "validation"
     study.set_user_attr("compact", settings)
-    second = run(X, y, storage, 9)
+    second = run(X, y, storage, 9, score_on="validation")
     assert [t.params for t in second.trials_[:5]] == [{**t.params, "class_balance": 0.0} for t in first.trials_]
     assert [t.scores for t in second.trials_[:5]] == [t.scores for t in first.trials_]
     assert all("class_balance" in t.params for t in second.trials_) and len(second.trials_) == 9
     with pytest.raises(ValueError, match="was run with class_balance=True; this run has class_balance=False"):
-        run(X, y, storage, 10, class_balance=False)
+        run(X, y, storage, 10, class_balance=False, score_on="validation")
+
+
+def test_a_study_begun_before_score_on_continues_only_on_validation_rows(small_data, tmp_path):
+    # Its trials were scored on the validation part: a tree's default (training rows too) would mix scores.
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    first = run(X, y, storage, 4, score_on="validation")
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    settings = dict(study.user_attrs["compact"])
+    settings.pop("score_on")
+    study.set_user_attr("compact", settings)
+    refused = "was run with score_on='validation'; this run has score_on='train\\+validation'"
+    with pytest.raises(ValueError, match=refused):
+        run(X, y, storage, 6)
+    second = run(X, y, storage, 6, score_on="validation")
+    assert [t.scores for t in second.trials_[:4]] == [t.scores for t in first.trials_] and len(second.trials_) == 6
 
 
 def test_sqlite_storage(small_data, tmp_path):
