@@ -5,13 +5,18 @@ Usage::
     python benchmarks/generated.py --arms "n_draws=3;n_draws=2"
     python benchmarks/generated.py --arms "n_draws=3;n_draws=2" --problem-seed 500
     python benchmarks/generated.py --arms "class_balance=False;" --imbalanced
+    python benchmarks/generated.py --regression --arms "score_on='validation';score_on='train+validation'"
 
 A place to choose defaults without touching the shared datasets' test parts:
 four ``make_classification`` problems (2, 3, 4 and 6 classes; 5,000 rows;
 10-20 features; label noise; with ``--imbalanced``, class ``k`` is drawn in
 proportion to ``0.55 ** k``), each split 60/20/20 as ``benchmarks/peers.py``
 splits, decision trees at depths 1-5, seeds 0..``--seeds``-1 (the split, the
-oracle and the search), 100 trials.  Each arm is a ``;``-separated set of
+oracle and the search), 100 trials.  With ``--regression``: four regression
+problems instead (Friedman #1 with noise 1 and 3, ``make_regression`` with 4
+of 10 and 8 of 20 informative features and noise 10 and 30; 5,000 rows;
+split 60/20/20 unstratified), regression trees, compact's regression
+oracle, and R² wherever F1 is said below.  Each arm is a ``;``-separated set of
 ``compact.fit`` parameters (``NAME=VALUE,NAME=VALUE``, Python literals; an
 empty arm is the defaults).  Prints, per arm, the models trained, the CPU
 seconds of the searches, the mean validation and test F1-macro; then each
@@ -54,6 +59,32 @@ def parse_arms(text: str) -> dict[str, dict]:
             for arm in text.split(";")}
 
 
+REGRESSION_PROBLEMS = (
+    ("friedman1", dict(n_features=10, noise=1.0)),
+    ("friedman1", dict(n_features=10, noise=3.0)),
+    ("linear", dict(n_features=10, n_informative=4, noise=10.0)),
+    ("linear", dict(n_features=20, n_informative=8, noise=30.0)),
+)
+
+
+def make_regression_problem(problem: int, seed: int, problem_seed: int):
+    """``(X, y)`` of regression problem ``problem`` for split seed ``seed``."""
+    from sklearn.datasets import make_friedman1, make_regression
+
+    kind, spec = REGRESSION_PROBLEMS[problem]
+    maker = make_friedman1 if kind == "friedman1" else make_regression
+    return maker(n_samples=5000, random_state=problem_seed + 10 * problem + seed, **spec)
+
+
+def regression_splits(X, y, seed: int):
+    """60/20/20 as :func:`peers.splits`, unstratified."""
+    from sklearn.model_selection import train_test_split
+
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=seed)
+    X_tr, X_va, y_tr, y_va = train_test_split(X_tr, y_tr, test_size=0.25, random_state=seed)
+    return X_tr, y_tr, X_va, y_va, X_te, y_te
+
+
 def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
     """``(X, y)`` of problem ``problem`` for split seed ``seed``."""
     from sklearn.datasets import make_classification
@@ -66,25 +97,33 @@ def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
                                random_state=problem_seed + 10 * problem + seed, **spec)
 
 
-def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int, imbalanced: bool) -> dict:
-    """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``."""
-    from sklearn.metrics import f1_score
-    from sklearn.tree import DecisionTreeClassifier
+def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int, imbalanced: bool,
+             regression: bool = False) -> dict:
+    """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``.
+    ``val_f1`` and ``test_f1`` are R² for regression."""
+    from sklearn.metrics import f1_score, r2_score
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     import compact
     from compact.oracle import resolve_oracle
 
-    X, y = make_problem(problem, seed, problem_seed, imbalanced)
-    X_tr, y_tr, X_va, y_va, X_te, y_te = splits(X, y, seed)
-    oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1)
+    if regression:
+        X, y = make_regression_problem(problem, seed, problem_seed)
+        X_tr, y_tr, X_va, y_va, X_te, y_te = regression_splits(X, y, seed)
+        tree, metric = DecisionTreeRegressor(), r2_score
+    else:
+        X, y = make_problem(problem, seed, problem_seed, imbalanced)
+        X_tr, y_tr, X_va, y_va, X_te, y_te = splits(X, y, seed)
+        tree, metric = DecisionTreeClassifier(), lambda t, p: f1_score(t, p, average="macro")
+    oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1, regression=regression)
     began = time.process_time()
-    result = compact.fit(DecisionTreeClassifier(), X_tr, y_tr, size=depth, oracle=oracle,
+    result = compact.fit(tree, X_tr, y_tr, size=depth, oracle=oracle,
                          validation_data=(X_va, y_va), n_trials=100, random_state=seed, n_jobs=1, **params)
     return {"problem": problem, "seed": seed, "depth": depth, "cpu_s": time.process_time() - began,
             "fits": int(sum(t.fits for t in result.trials_)),
-            "val_f1": float(f1_score(y_va, result.model_.predict(X_va), average="macro")),
+            "val_f1": float(metric(y_va, result.model_.predict(X_va))),
             "score": float(result.best_score_), "score_on": result.score_on,
-            "test_f1": float(f1_score(y_te, result.model_.predict(X_te), average="macro"))}
+            "test_f1": float(metric(y_te, result.model_.predict(X_te)))}
 
 
 def report(rows: list[dict], arms: list[str]) -> str:
@@ -118,16 +157,18 @@ def main(argv=None):
     parser.add_argument("--depths", default="1,2,3,4,5")
     parser.add_argument("--problem-seed", type=int, default=100, help="generates other problems")
     parser.add_argument("--imbalanced", action="store_true", help="class k in proportion to 0.55 ** k")
+    parser.add_argument("--regression", action="store_true", help="regression problems and trees (R²)")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--tag", default="generated")
     args = parser.parse_args(argv)
     arms = parse_arms(args.arms)
     depths = [int(d) for d in args.depths.split(",")]
-    cells = list(itertools.product(range(len(PROBLEMS)), range(args.seeds), depths, arms))
+    problems = REGRESSION_PROBLEMS if args.regression else PROBLEMS
+    cells = list(itertools.product(range(len(problems)), range(args.seeds), depths, arms))
     print(f"{len(cells)} searches in {args.n_jobs} processes", flush=True)
     found = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced)
+        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced, args.regression)
         for problem, seed, depth, arm in cells)
     rows = [{**row, "arm": cell[3]} for row, cell in zip(found, cells)]
     text = report(rows, list(arms))
