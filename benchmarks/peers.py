@@ -221,10 +221,14 @@ def run_reference(path, depths, trials, seed, args):
     return result
 
 
-def pooled_reference(ref, cache_name, dirs):
-    """``{depth: [test F1 of each distinct reference run]}``: ``ref`` and the runs cached under
-    ``cache_name`` in ``dirs`` (earlier ``--out/peers_ref`` folders); a copy of a run counts once."""
-    runs = [ref] + [json.load(open(p)) for p in (os.path.join(d, cache_name) for d in dirs) if os.path.exists(p)]
+def pooled_reference(ref, file_name, dirs):
+    """``{depth: [test F1 of each distinct reference run]}``: ``ref`` and the runs cached as
+    ``file_name`` in ``dirs`` (earlier ``--out/peers_ref`` folders); a copy of a run counts once."""
+    runs = [ref]
+    for path in (os.path.join(d, file_name) for d in dirs):
+        if os.path.exists(path):
+            with open(path) as fh:
+                runs.append(json.load(fh))
     distinct = {tuple(round(r["compact_test_f1"], 12) for r in run["rows"]): run for run in runs}
     pooled = {}
     for run in distinct.values():
