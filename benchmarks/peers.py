@@ -119,9 +119,10 @@ def trial_mean_test_f1(result, fitted, split) -> float:
     the recorded models are that trial's: their F1 on compact's score rows must be its recorded scores."""
     from sklearn.metrics import f1_score
 
+    from compact._problem import score_rows
+
     X_tr, y_tr, X_va, y_va, X_te, y_te = split
-    if result.score_on == "train+validation":
-        X_va, y_va = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+    X_va, y_va = score_rows(result.score_on, X_tr, y_tr, X_va, y_va)
     best = next(t for t in result.trials_ if not t.stopped and t.params == result.best_params_)
     original = best.number == 0  # the original data: one candidate, (0, 0)
     models = [fitted[(best.number, d)] for d in range(1 if original else len(best.scores))]

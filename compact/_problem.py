@@ -102,8 +102,16 @@ def with_score_rows(problem: Problem, score_on: str) -> Problem:
     against many rows) is a small bias beside the validation part's noise."""
     if score_on == "validation":
         return problem
-    return replace(problem, X_score=np.concatenate([problem.X_train, problem.X_val]),
-                   y_score=np.concatenate([problem.y_fit, problem.y_score]))
+    X_score, y_score = score_rows(score_on, problem.X_train, problem.y_fit, problem.X_val, problem.y_score)
+    return replace(problem, X_score=X_score, y_score=y_score)
+
+
+def score_rows(score_on: str, X_train, y_train, X_val, y_val):
+    """``(X, y)`` scored on for ``score_on``: the validation rows, or the training rows then the
+    validation rows (the one definition, shared by the search and ``compare``'s restarts)."""
+    if score_on == "validation":
+        return X_val, y_val
+    return np.concatenate([X_train, X_val]), np.concatenate([y_train, y_val])
 
 
 def _check_label_types(y_train, y_val) -> None:

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import check_scoring
 
-from ._problem import split_validation
+from ._problem import score_rows, split_validation
 from ._validation import check_data, check_fraction, check_positive_int
 from .oracle import resolve_oracle
 from .search import CompactSearch
@@ -479,9 +479,7 @@ def _restarts(setup, split, request, budget: int) -> dict:
     started = time.perf_counter()
     scorer = check_scoring(setup.adapter.estimator, scoring=setup.scoring)
     states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
-    X_score, y_score = split.X_val, split.y_val
-    if setup.fit_kwargs["score_on"] == "train+validation":
-        X_score, y_score = np.concatenate([split.X_tr, split.X_val]), np.concatenate([split.y_tr, split.y_val])
+    X_score, y_score = score_rows(setup.fit_kwargs["score_on"], split.X_tr, split.y_tr, split.X_val, split.y_val)
     best, best_score = None, -np.inf
     for at in range(0, budget, RESTART_CHUNK):
         for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
