@@ -81,7 +81,9 @@ def prepare_study(study, seed: int, *, space: tuple[Param, ...], n_startup_trial
         n_startup_trials=n_startup_trials,
         constant_liar=True,  # keeps parallel workers from proposing the same point
     )
-    enqueue_once(study, original_params(space))
+    # A trial of an earlier version lacks the variables added since; it used their original values.
+    original = original_params(space)
+    enqueue_once(study, original, missing=original)
     return study
 
 

@@ -278,8 +278,8 @@ def cmd_compare(args) -> int:
                          f"{', '.join(map(str, preprocess.transformers[0][2]))} (compact fit encodes them).")
     comparison = compact.compare(
         make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
-        size_name=args.size_name, seeds=args.seeds, n_trials=args.trials, n_draws=args.draws,
-        compact_method=args.method,
+        size_name=args.size_name, methods=args.methods, seeds=args.seeds, n_trials=args.trials,
+        n_draws=args.draws, compact_method=args.method,
         search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance,
                        "score_on": args.score_on},
         n_jobs=1 if args.n_jobs is None else args.n_jobs,
@@ -341,6 +341,14 @@ def _number(text: str, cast, failure: str):
         return cast(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} {failure}.") from None
+
+
+def _methods(text: str) -> list[str]:
+    """``--methods``: comma-separated names (checked by ``compare``, which knows the family's)."""
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"give method names separated by commas; got {text!r}")
+    return names
 
 
 def _positive_int(text: str) -> int:
@@ -470,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size-name", help="size parameter the numbers stand for (default: the family's first; "
                    "n_params for --model mlp)")
     p.add_argument("--seeds", type=_positive_int, default=3, help="train/test splits, each a seed (default: 3)")
+    p.add_argument("--methods", type=_methods, metavar="M1,M2,...",
+                   help="rows to compare (default: baseline, compacted, the family's pruned counterparts, "
+                        "restarts, distilled); balanced_restarts only when named")
     p.add_argument("--out", default="report",
                    help="folder for comparison.csv, .json and .png (created if missing; default: report)")
     p.set_defaults(func=cmd_compare, trials=50)

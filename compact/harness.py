@@ -28,6 +28,13 @@ Methods:
   (the draws of all its trials), each from its own seed, and the best on
   the rows compaction scores on (``score_on``: validation, or training and
   validation for trees).
+* ``balanced_restarts`` (not in the default list): the restarts control
+  with every class given the same total weight, as scikit-learn's
+  ``class_weight="balanced"`` (``sample_weight`` from
+  :func:`sklearn.utils.class_weight.compute_sample_weight`), from the same
+  seeds and with the same budget: on imbalanced data it tells compaction's
+  gain from plain class balancing (its ``class_balance`` variable).
+  Families whose ``fit`` takes no ``sample_weight`` cannot have it.
 * ``distilled``: the same-size model trained on the oracle's predicted labels
   for the training points and for two jittered copies of them (Gaussian noise
   of 10 % of each feature's standard deviation), as in model compression
@@ -55,6 +62,10 @@ from .oracle import resolve_oracle
 from .search import CompactSearch
 
 METHODS = ("baseline", "compacted", "compacted_sparse", "pruned", "restarts", "distilled")
+#: Methods that run only when named.
+OPTIONAL_METHODS = ("balanced_restarts",)
+#: The controls spending compaction's training budget (one task trains them with it).
+CONTROLS = ("restarts", "balanced_restarts")
 #: Columns every row has; the family's size units (``size_report``) come between
 #: ``measured_size`` and ``n_models``.
 BASE_COLUMNS = ("method", "size", "seed", "test_score", "val_score", "measured_size")
@@ -268,7 +279,7 @@ def _expand(methods, adapter, request) -> list[str]:
     """``pruned`` becomes the family's counterparts; ``compacted_sparse`` needs ``n_nonzero``."""
     requested = METHODS if methods is None else tuple(methods)
     counterparts = tuple(adapter.counterparts())
-    known = set(METHODS) | set(counterparts)
+    known = set(METHODS) | set(OPTIONAL_METHODS) | set(counterparts)
     unknown = [m for m in requested if m not in known]
     if unknown:
         raise ValueError(f"Unknown method(s) {unknown}; choose from {sorted(known)}.")
@@ -284,6 +295,9 @@ def _expand(methods, adapter, request) -> list[str]:
             if methods is not None:
                 raise ValueError(f"compacted_sparse needs a family with size 'n_nonzero' and another request; "
                                  f"{type(adapter.estimator).__name__} has {list(adapter.size_names)}.")
+        elif method == "balanced_restarts" and not adapter.supports_sample_weight:
+            raise ValueError(f"balanced_restarts needs sample_weight; {type(adapter.estimator).__name__}.fit "
+                             "does not accept it.")
         else:
             out.append(method)
     return list(dict.fromkeys(out))
@@ -330,7 +344,8 @@ def compare(
         "restarts", "distilled")``; ``compacted_sparse`` only where the family
         has size ``n_nonzero`` (its budget is the requested value, so use it
         with a parameter count, ``size_name="n_params"``).  ``"pruned"`` stands for all the family's
-        counterparts; single counterparts may be named too.
+        counterparts; single counterparts may be named too.  ``"balanced_restarts"``
+        runs only when named (families whose ``fit`` takes ``sample_weight``).
         ``restarts`` gives each model its own seed through
         :meth:`Adapter.build`, which sets ``random_state`` only where the
         estimator leaves it ``None`` (as :func:`compact.fit` does).
@@ -399,8 +414,9 @@ def _run_all(setup, X, y, requests, names, seeds, test_size, validation_size, n_
     from joblib import Parallel, delayed
 
     counterparts = [m for m in names if m in setup.adapter.counterparts()]
-    # restarts spend compaction's budget: one task trains both (alone: the nominal budget).
-    groups = [["compacted", "restarts"]] if {"compacted", "restarts"} <= set(names) else []
+    # The controls spend compaction's budget: one task trains them all (alone: the nominal budget).
+    controls = [m for m in CONTROLS if m in names]
+    groups = [["compacted", *controls]] if "compacted" in names and controls else []
     groups += [[m] for m in names if m not in counterparts and not any(m in g for g in groups)]
     parallel = Parallel(n_jobs=n_jobs)
     splits = parallel(delayed(_make_split)(setup, X, y, s, test_size, validation_size) for s in range(seeds))
@@ -434,8 +450,8 @@ def _task(setup, split, methods, requests) -> list[dict]:
     for request in requests:
         spent = 1 + (setup.fit_kwargs["n_trials"] - 1) * setup.fit_kwargs["n_draws"]  # nominal budget
         for method in methods:
-            if method == "restarts":
-                rows.append(_restarts(setup, split, request, spent))
+            if method in CONTROLS:
+                rows.append(_restarts(setup, split, request, spent, balanced=method == "balanced_restarts"))
                 continue
             started = time.perf_counter()
             model, row_request, n_models = _fit_method(setup, split, method, request, cache)
@@ -473,37 +489,46 @@ def _compact(setup, split, request):
     return search.fit(split.X_tr, split.y_tr, validation_data=(split.X_val, split.y_val)).result_
 
 
-def _restarts(setup, split, request, budget: int) -> dict:
+def _restarts(setup, split, request, budget: int, *, balanced: bool = False) -> dict:
     """The restarts control: ``budget`` models on the original data from distinct seeds, the best on
-    the rows compaction scores its candidates on (``score_on``)."""
+    the rows compaction scores its candidates on (``score_on``).  ``balanced``: every class
+    weighted to the same total (the seeds are the same, so the two controls pair model by model)."""
+    from sklearn.utils.class_weight import compute_sample_weight
+
     started = time.perf_counter()
     scorer = check_scoring(setup.adapter.estimator, scoring=setup.scoring)
     states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
     X_score, y_score = score_rows(setup.fit_kwargs["score_on"], split.X_tr, split.y_tr, split.X_val, split.y_val)
+    weight = compute_sample_weight("balanced", split.y_tr) if balanced else None
     best, best_score = None, -np.inf
     for at in range(0, budget, RESTART_CHUNK):
-        for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, states[at:at + RESTART_CHUNK]):
+        chunk = states[at:at + RESTART_CHUNK]
+        for model in _fit_original(setup.adapter, request, split.X_fit, split.y_tr, chunk, sample_weight=weight):
             score = float(scorer(model, X_score, y_score))
             if score > best_score:  # the first of equals: a deterministic choice
                 best, best_score = model, score
-    return _row(setup, split, "restarts", request, request, best, budget, time.perf_counter() - started)
+    method = "balanced_restarts" if balanced else "restarts"
+    return _row(setup, split, method, request, request, best, budget, time.perf_counter() - started)
 
 
-def _fit_original(adapter, request, X, labels, random_states) -> list:
+def _fit_original(adapter, request, X, labels, random_states, *, sample_weight=None) -> list:
     """Same-size models on ``(X, labels)``, one per seed, predicting the original labels.
 
-    Families that batch (``fit_batch``) train them together with all-ones
-    weights; label codes are used where the family needs them.
+    Families that batch (``fit_batch``) train them together (all-ones weights
+    unless ``sample_weight`` is given); label codes are used where the family
+    needs them.
     """
     from .adapters import DecodedClassifier
 
     classes, codes = np.unique(labels, return_inverse=True)
     y = codes if adapter.encoded_labels else labels
     if adapter.fit_batch is not None and len(random_states) > 1:
-        models = adapter.fit_batch(X, y, np.ones((len(random_states), len(X))), size=request,
+        weight = np.ones(len(X)) if sample_weight is None else sample_weight
+        models = adapter.fit_batch(X, y, np.tile(weight, (len(random_states), 1)), size=request,
                                    random_states=list(random_states))
     else:
-        models = [adapter.fit(adapter.build(request, random_state=s), X, y, size=request) for s in random_states]
+        models = [adapter.fit(adapter.build(request, random_state=s), X, y, sample_weight=sample_weight,
+                              size=request) for s in random_states]
     if adapter.encoded_labels:
         models = [DecodedClassifier.from_fitted(m, classes) for m in models]
     return models

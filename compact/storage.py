@@ -293,17 +293,22 @@ def finished_states() -> tuple:
     return (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 
 
-def enqueue_once(study, params: dict[str, float]) -> bool:
+def enqueue_once(study, params: dict[str, float], *, missing: dict[str, float] | None = None) -> bool:
     """Queue a trial with ``params`` unless one with them is finished (complete or pruned), waiting or running.
 
     For the original-distribution trial: a run whose first trial failed (or was
-    killed, and failed by the heartbeat) queues it again. Returns whether it queued.
+    killed, and failed by the heartbeat) queues it again. ``missing``: the value
+    a trial used for a variable it lacks (a study begun before the variable
+    existed), so that such a trial still counts as having ``params``.
+    Returns whether it queued.
     """
     import optuna
 
     states = (*finished_states(), optuna.trial.TrialState.WAITING, optuna.trial.TrialState.RUNNING)
     for trial in study.get_trials(deepcopy=False, states=states):
         given = trial.params or trial.system_attrs.get("fixed_params", {})
+        if given:  # a trial with no variables yet (just asked, its worker killed) is not the original one
+            given = {**(missing or {}), **given}
         if given.keys() == params.keys() and all(
             math.isclose(given[k], params[k], rel_tol=1e-12, abs_tol=1e-15) for k in params
         ):

@@ -103,6 +103,21 @@ def test_compare_writes_csv_json_png(tmp_path, capsys):
     assert "compacted" in capsys.readouterr().out
 
 
+def test_compare_methods_option(tmp_path, capsys):
+    out = tmp_path / "report"
+    rc = main(["compare", "--data", "iris", "--sizes", "1", "--seeds", "1", "--trials", "3", "--out", str(out),
+               "--quiet", "--methods", "compacted, balanced_restarts"])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "comparison.csv")))
+    assert [r["method"] for r in rows] == ["compacted", "balanced_restarts"]
+    assert rows[0]["n_models"] == rows[1]["n_models"]
+    capsys.readouterr()
+    assert main(["compare", "--data", "iris", "--sizes", "1", "--out", str(tmp_path / "r2"),
+                 "--methods", "baseline,magic"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("compact: error: Unknown method(s) ['magic']") and err.count("\n") == 1
+
+
 # -- categorical columns ----------------------------------------------------------------------------------------
 
 

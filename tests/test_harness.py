@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from scipy.stats import wilcoxon
+from sklearn.metrics import f1_score
 from sklearn.datasets import load_digits
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -89,6 +90,52 @@ def test_restarts_spend_compactions_budget_and_keep_the_best_on_validation(digit
     # n_draws left to the family: trees draw twice per trial, and the budget follows.
     family = compact.compare(tree, X, y, sizes=[3], seeds=1, n_trials=5, methods=["restarts"])
     assert family.rows[0]["n_models"] == 9 and family.meta["n_draws"] == 2
+
+
+def test_balanced_restarts_are_restarts_with_balanced_class_weights(digits):
+    X, y = digits
+    keep = (y < 2) | (np.arange(len(y)) % 6 == 0)  # classes 0 and 1 whole, the others a sixth
+    X, y = X[keep], y[keep]
+    tree = DecisionTreeClassifier(max_features="sqrt")
+    result = compact.compare(tree, X, y, sizes=[3], seeds=1, oracle=GaussianNB(), n_trials=4, n_draws=2,
+                             methods=["compacted", "restarts", "balanced_restarts"])
+    compacted, plain, balanced = result.rows
+    assert balanced["method"] == "balanced_restarts" and balanced["n_models"] == compacted["n_models"] == 7
+    # The same seeds as the restarts control, each tree with class_weight="balanced"; the best on the
+    # rows compaction scores trees on (training + validation).
+    setup = harness._Setup(get_adapter(tree), "f1_macro", "max_depth", {}, {}, None, "oracle", False)
+    split = harness._make_split(setup, X, y, 0, 0.2, 0.25)
+    states = np.random.default_rng([0, 1]).integers(0, 2**31 - 1, size=7).tolist()
+    X_score, y_score = np.vstack([split.X_tr, split.X_val]), np.concatenate([split.y_tr, split.y_val])
+    trees = [DecisionTreeClassifier(max_depth=3, max_features="sqrt", class_weight="balanced", random_state=s)
+             .fit(split.X_tr, split.y_tr) for s in states]
+    scores = [f1_score(y_score, t.predict(X_score), average="macro") for t in trees]
+    best = trees[int(np.argmax(scores))]
+    assert balanced["test_score"] == f1_score(split.y_te, best.predict(split.X_te), average="macro")
+    assert balanced["test_score"] != plain["test_score"]
+
+
+def test_balanced_restarts_on_balanced_classes_are_the_restarts_for_a_batched_family(digits):
+    # Exactly balanced training classes give every row weight 1: the nets trained together
+    # (fit_batch) must then be the restarts' nets, seed for seed.
+    adapter = get_adapter(TorchMLPClassifier((8,), epochs=2, device="cpu"))
+    X, y = digits
+    keep = np.concatenate([np.flatnonzero(y == c)[:150] for c in range(3)])
+    result = compact.compare(adapter, X[keep], y[keep], sizes=[120], size_name="n_params", seeds=1,
+                             methods=["restarts", "balanced_restarts"], n_trials=3, n_draws=2)
+    setup = harness._Setup(adapter, "f1_macro", "n_params", {}, {}, None, "oracle", False)
+    assert np.all(np.bincount(harness._make_split(setup, X[keep], y[keep], 0, 0.2, 0.25).y_tr) == 90)
+    plain, balanced = result.rows
+    assert balanced["n_models"] == plain["n_models"] == 5
+    assert (balanced["test_score"], balanced["val_score"]) == (plain["test_score"], plain["val_score"])
+
+
+def test_balanced_restarts_need_sample_weight(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match=r"^balanced_restarts needs sample_weight; KNeighborsClassifier"):
+        compact.compare(KNeighborsClassifier(), X, y, sizes=[5], size_param="n_neighbors",
+                        methods=["baseline", "balanced_restarts"])
+    assert "balanced_restarts" not in harness._expand(None, get_adapter(DecisionTreeClassifier()), {"max_depth": 2})
 
 
 def test_outputs_table_csv_json_and_plot(digits, tmp_path):

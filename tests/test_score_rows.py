@@ -88,8 +88,8 @@ def test_the_restarts_control_is_chosen_on_the_rows_compaction_scores_on(small_d
     X, y = small_data
     trained = []
 
-    def recording(*args):
-        models = fit_original(*args)
+    def recording(*args, **kwargs):
+        models = fit_original(*args, **kwargs)
         trained.extend(models)
         return models
 

@@ -64,6 +64,9 @@ def test_a_study_begun_without_class_balance_continues_with_it(small_data, tmp_p
     assert [t.params for t in second.trials_[:5]] == [{**t.params, "class_balance": 0.0} for t in first.trials_]
     assert [t.scores for t in second.trials_[:5]] == [t.scores for t in first.trials_]
     assert all("class_balance" in t.params for t in second.trials_) and len(second.trials_) == 9
+    # Its trial 0 is the original distribution already: not queued again (it was, before the fix).
+    original = {**first.trials_[0].params, "class_balance": 0.0}
+    assert [t.number for t in second.trials_ if t.params == original] == [0]
     with pytest.raises(ValueError, match="was run with class_balance=True; this run has class_balance=False"):
         run(X, y, storage, 10, class_balance=False, score_on="validation")
 
