@@ -123,7 +123,8 @@ def trial_mean_test_f1(result, fitted, split) -> float:
 
     X_tr, y_tr, X_va, y_va, X_te, y_te = split
     X_va, y_va = score_rows(result.score_on, X_tr, y_tr, X_va, y_va)
-    best = next(t for t in result.trials_ if not t.stopped and t.params == result.best_params_)
+    # The trial model_ was drawn from (with score_on="train+validation" it may be one whose draws were stopped).
+    best = next(t for t in result.trials_ if t.params == result.best_params_)
     original = best.number == 0  # the original data: one candidate, (0, 0)
     models = [fitted[(best.number, d)] for d in range(1 if original else len(best.scores))]
     for model, score in zip(models, best.scores):

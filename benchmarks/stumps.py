@@ -6,10 +6,13 @@ Usage::
 
 For each seed, the peers split (60/20/20, ``benchmarks/peers.py``), every
 feature at 99 quantile thresholds of the training part, each side of a
-split predicting its majority training class; prints the five stumps with
-the best validation F1-macro with their test F1-macro, and the best test
-F1-macro of any stump.  A search for a depth-1 tree that always found the
-validation-best stump would score the first of these on test.
+split predicting its majority training class; prints the three stumps with
+the best validation F1-macro (feature and threshold) with their test
+F1-macro, and the best test F1-macro of any stump.  ``--score-on
+train+validation`` ranks them on the training and validation parts
+together, the rows compact scores trees on.  A search for a depth-1 tree
+that always found the best stump on its score rows would score the first of
+these on test.
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ from _data import DEFAULT_DATA_DIR  # noqa: E402
 from peers import load_csv, splits  # noqa: E402
 
 
-def stumps(split):
-    """``(validation F1, test F1, feature, threshold)`` of every stump, best validation first."""
+def stumps(split, score_on: str = "validation"):
+    """``(score F1, test F1, feature, threshold)`` of every stump, best score first; the score is
+    taken on compact's score rows (``score_on``: the validation part, or training + validation)."""
+    from compact._problem import score_rows
+
     X_tr, y_tr, X_va, y_va, X_te, y_te = split
+    X_va, y_va = score_rows(score_on, X_tr, y_tr, X_va, y_va)
     found = []
     for f in range(X_tr.shape[1]):
         for t in np.unique(np.quantile(X_tr[:, f], np.linspace(0.01, 0.99, 99))):
@@ -49,12 +56,15 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--dataset", default="ring")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--score-on", choices=("validation", "train+validation"), default="validation",
+                        help="rows the stumps are ranked on (compact's score_on)")
     args = parser.parse_args(argv)
     X, y = load_csv(os.path.join(args.data_dir, f"{args.dataset}.csv"))
     for seed in range(args.seeds):
-        found = stumps(splits(X, y, seed))
-        top = ", ".join(f"val {v:.4f} test {t:.4f} (feature {f})" for v, t, f, _ in found[:5])
-        print(f"seed {seed}: best on validation: {top}; best test of any stump {max(t for _, t, _, _ in found):.4f}")
+        found = stumps(splits(X, y, seed), args.score_on)
+        top = ", ".join(f"score {v:.4f} test {t:.4f} (feature {f} at {x:g})" for v, t, f, x in found[:3])
+        print(f"seed {seed}: best on {args.score_on}: {top}; best test of any stump "
+              f"{max(t for _, t, _, _ in found):.4f}")
 
 
 if __name__ == "__main__":

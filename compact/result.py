@@ -76,14 +76,19 @@ class CompactResult:
     baseline_score_ : float
         Score of ``baseline_model_`` on the score rows.
     best_score_ : float
-        Mean score of the chosen trial over its draws on the score rows: the
-        optimised objective, and the score that ranked the trials.
+        The score that chose ``model_`` on the score rows.  Scored on the
+        validation part alone, the chosen trial's mean over its draws (the
+        optimised objective, which ranks the trials) and ``model_`` is that
+        trial's best draw; with the training part too
+        (``score_on="train+validation"``), ``model_`` is the best draw of any
+        trial and this is its own score (equal to ``best_draw_score_``).
+        Never below ``baseline_score_`` (the original data is a candidate).
     best_draw_score_ : float
-        Score of ``model_`` itself, the best draw of that trial.
-        Being the maximum of several noisy scores, it overstates what
+        Score of ``model_`` itself on the score rows.
+        Being the maximum of many noisy scores, it overstates what
         ``model_`` scores on new data; report test scores instead.
     best_params_ : dict
-        Distribution parameters of the best trial.
+        Distribution parameters of the trial ``model_`` was drawn from.
     trials_ : list of TrialRecord
         Every finished trial, in order.
     oracle_ : estimator or None

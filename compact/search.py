@@ -153,7 +153,8 @@ class CompactSearch(BaseEstimator):
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score,
                                        n_draws=self.n_draws_for(adapter), weights_mode=weights_mode,
                                        **self._threads(adapter))
-            log = TrialLog()
+            # Scores on the training rows too are taken on many rows: the top draw of any trial is returned.
+            log = TrialLog(select="draw" if score_on == "train+validation" else "mean")
             interrupted = self._run_search(study, trainer, log, space, seeds, prune_draws=prune_draws)
         self.result_ = self._make_result(adapter, request, problem, log, study, space, seeds, oracle=oracle,
                                          scoring=scoring, weights_mode=weights_mode, score_on=score_on,
@@ -306,7 +307,7 @@ class CompactSearch(BaseEstimator):
         return CompactResult(
             model_=model, size_=_as_requested(self.size, measured, request), requested_size=self.size,
             baseline_model_=baseline_model, baseline_score_=log.baseline.draw_score,
-            best_score_=best.score if best else log.baseline.draw_score, best_draw_score_=chosen.draw_score,
+            best_score_=log.chosen_score(), best_draw_score_=chosen.draw_score,
             best_params_=dict(best.params) if best else original_params(space), trials_=log.trials(),
             oracle_=oracle, classes_=problem.classes, random_state_=seeds.root, fit_seconds_=seconds,
             scoring=_name(scoring), method=self.method,

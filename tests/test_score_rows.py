@@ -20,7 +20,7 @@ def parts(small_data):
 def _fit(estimator, parts, oracle, **kw):
     X_tr, X_va, y_tr, y_va = parts
     return compact.fit(estimator, X_tr, y_tr, size=2, validation_data=(X_va, y_va), oracle=oracle,
-                       n_trials=4, random_state=0, **kw)
+                       **{"n_trials": 4, "random_state": 0, **kw})
 
 
 def test_training_rows_come_first_then_the_validation_rows(small_data):
@@ -43,10 +43,17 @@ def test_tree_classifiers_are_scored_on_training_and_validation_rows_by_default(
     val = f1_score(y_va, result.baseline_model_.predict(X_va), average="macro")
     assert abs(result.baseline_score_ - both) < 1e-12 and abs(both - val) > 1e-3  # not the validation score
     assert abs(result.best_draw_score_ - f1_score(y_all, result.model_.predict(X_all), average="macro")) < 1e-12
+    # On these rows the model is the top draw of any trial, and that draw's score chose it.
+    draws = [score for t in result.trials_ for score in t.scores]
+    assert result.best_score_ == result.best_draw_score_ == max(draws) >= result.baseline_score_
 
-    alone = _fit(DecisionTreeClassifier(), parts, fitted_oracle, score_on="validation")
+    alone = _fit(DecisionTreeClassifier(), parts, fitted_oracle, score_on="validation", n_trials=12)
     assert alone.score_on == "validation"
     assert abs(alone.baseline_score_ - val) < 1e-12  # the same baseline tree, scored on validation only
+    # On the validation part alone: the best trial by mean, its best draw.
+    best = max((t for t in alone.trials_ if not t.stopped), key=lambda t: (t.score, -t.number))
+    assert alone.best_score_ == best.score and alone.best_draw_score_ == max(best.scores)
+    assert alone.best_params_ == best.params
 
 
 def test_other_families_keep_the_validation_rows(parts, fitted_oracle):

@@ -433,6 +433,41 @@ def test_trial_log_never_chooses_a_stopped_trial():
     assert rule([0.6, 0.66])  # 0.63 + 0.020 <= 0.65 (the sd of the running mean, 0.034, would keep it)
 
 
+def test_trial_log_returns_the_top_draw_of_any_trial_with_select_draw():
+    from compact._trial_log import TrialLog
+    from compact.distributions import DistributionParams, original_params
+    from compact.result import TrialRecord
+
+    original = DistributionParams(**original_params())
+    other = DistributionParams(**{**original_params(), "sample_frac": 0.5})
+    logs = {select: TrialLog(select=select) for select in ("mean", "draw")}
+    for log in logs.values():
+        log.set_baseline("baseline", 0.5)
+        log.add(0, original, [0.5], "baseline", 1.0)
+        log.add(1, other, [0.55, 0.85], "top of 1", 1.0)  # mean 0.70
+        log.add(2, other, [0.8, 0.8], "top of 2", 1.0)  # mean 0.80: the best trial
+        log.add(3, other, [0.9], "top of 3", 1.0, stopped=True)  # stopped, yet the top draw
+        log.add(4, other, [0.9, 0.1], "top of 4", 1.0)  # ties the top draw, later: not chosen
+    assert (logs["mean"].chosen().model, logs["mean"].chosen_score()) == ("top of 2", 0.8)
+    assert (logs["draw"].chosen().model, logs["draw"].chosen_score()) == ("top of 3", 0.9)
+    # The ranking (sampler, stopping rule, progress) is the trials' means in both.
+    assert logs["draw"].best_score() == logs["mean"].best_score() == 0.8
+    assert logs["draw"].stop_rule(0.5, n_draws=2)([0.5]) == logs["mean"].stop_rule(0.5, n_draws=2)([0.5])
+    # Trials finished elsewhere: only the model that may be returned is refitted.
+    refits = []
+
+    def refit(number, params):
+        refits.append(number)
+        return [0.95, 0.2], f"refit {number}"
+
+    for log in logs.values():
+        log.adopt([TrialRecord(5, other.to_dict(), [0.95, 0.2], 1.0)], refit=refit)
+    assert logs["mean"].chosen().model == "top of 2" and logs["draw"].chosen().model == "refit 5"
+    assert refits == [5] and logs["draw"].chosen_score() == 0.95
+    with pytest.raises(ValueError, match="select must be one of"):
+        TrialLog(select="best")
+
+
 def test_a_trial_that_can_at_most_tie_the_best_stops():
     """Stumps that predict the same classes whatever the sample: draws tie the best or fall
     below it, so the spread is not zero, yet a tie can never be chosen."""
