@@ -6,6 +6,8 @@ Usage::
     python benchmarks/generated.py --arms "n_draws=3;n_draws=2" --problem-seed 500
     python benchmarks/generated.py --arms "class_balance=False;" --imbalanced
     python benchmarks/generated.py --regression --arms "score_on='validation';score_on='train+validation'"
+    python benchmarks/generated.py --model linear --depths 2,4,6 \
+        --arms "score_on='validation';score_on='train+validation'"
 
 A place to choose defaults without touching the shared datasets' test parts:
 four ``make_classification`` problems (2, 3, 4 and 6 classes; 5,000 rows;
@@ -16,7 +18,9 @@ oracle and the search), 100 trials.  With ``--regression``: four regression
 problems instead (Friedman #1 with noise 1 and 3, ``make_regression`` with 4
 of 10 and 8 of 20 informative features and noise 10 and 30; 5,000 rows;
 split 60/20/20 unstratified), regression trees, compact's regression
-oracle, and R² wherever F1 is said below.  Each arm is a ``;``-separated set of
+oracle, and R² wherever F1 is said below.  ``--model`` takes another family
+(a name of compact's ``--model``; ``--depths`` are then its sizes, e.g.
+non-zero coefficients for ``linear``; "depth" in the output means size).  Each arm is a ``;``-separated set of
 ``compact.fit`` parameters (``NAME=VALUE,NAME=VALUE``, Python literals; an
 empty arm is the defaults).  Prints, per arm, the models trained, the CPU
 seconds of the searches, the mean validation and test F1-macro; then each
@@ -98,23 +102,25 @@ def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
 
 
 def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int, imbalanced: bool,
-             regression: bool = False) -> dict:
+             regression: bool = False, model: str = "tree") -> dict:
     """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``.
-    ``val_f1`` and ``test_f1`` are R² for regression."""
+    ``depth`` is the size of the family ``model`` (a ``--model`` name of the command line; trees:
+    depth).  ``val_f1`` and ``test_f1`` are R² for regression."""
     from sklearn.metrics import f1_score, r2_score
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     import compact
+    from compact.models import make_estimator
     from compact.oracle import resolve_oracle
 
+    tree = make_estimator(model, regression=regression)
     if regression:
         X, y = make_regression_problem(problem, seed, problem_seed)
         X_tr, y_tr, X_va, y_va, X_te, y_te = regression_splits(X, y, seed)
-        tree, metric = DecisionTreeRegressor(), r2_score
+        metric = r2_score
     else:
         X, y = make_problem(problem, seed, problem_seed, imbalanced)
         X_tr, y_tr, X_va, y_va, X_te, y_te = splits(X, y, seed)
-        tree, metric = DecisionTreeClassifier(), lambda t, p: f1_score(t, p, average="macro")
+        metric = lambda t, p: f1_score(t, p, average="macro")  # noqa: E731
     oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1, regression=regression)
     began = time.process_time()
     result = compact.fit(tree, X_tr, y_tr, size=depth, oracle=oracle,
@@ -154,7 +160,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--arms", default="n_draws=3;n_draws=2")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--depths", default="1,2,3,4,5")
+    parser.add_argument("--depths", default="1,2,3,4,5", help="sizes of the family (trees: depths)")
+    parser.add_argument("--model", default="tree", help="family, as compact's --model (default: tree; "
+                        "linear: L1 logistic regression or Lasso, sizes non-zero coefficients)")
     parser.add_argument("--problem-seed", type=int, default=100, help="generates other problems")
     parser.add_argument("--imbalanced", action="store_true", help="class k in proportion to 0.55 ** k")
     parser.add_argument("--regression", action="store_true", help="regression problems and trees (R²)")
@@ -168,7 +176,8 @@ def main(argv=None):
     cells = list(itertools.product(range(len(problems)), range(args.seeds), depths, arms))
     print(f"{len(cells)} searches in {args.n_jobs} processes", flush=True)
     found = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced, args.regression)
+        delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced, args.regression,
+                          args.model)
         for problem, seed, depth, arm in cells)
     rows = [{**row, "arm": cell[3]} for row, cell in zip(found, cells)]
     text = report(rows, list(arms))
