@@ -124,6 +124,10 @@ class LogisticL1Adapter(L1PathAdapter):
     solver for a multinomial L1 fit), warm-started along the path.
     """
 
+    #: Scored on the training and validation rows together: measured on generated
+    #: problems (README, "Score rows"), test F1 higher than with the validation rows alone.
+    default_score_on = "train+validation"
+
     @classmethod
     def accepts(cls, estimator) -> bool:
         return isinstance(estimator, LogisticRegression)

@@ -65,7 +65,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         ``sample_weight``.
     score_on : {"validation", "train+validation"} or None, default=None
         Rows candidates are scored on (see :func:`compact.fit`); ``None``:
-        the family's default (the training and validation parts for trees).
+        the family's default (the training and validation parts for tree
+        classifiers and logistic regression).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None

@@ -56,9 +56,19 @@ def test_tree_classifiers_are_scored_on_training_and_validation_rows_by_default(
     assert alone.best_params_ == best.params
 
 
-def test_other_families_keep_the_validation_rows(parts, fitted_oracle):
+def test_logistic_regression_is_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
     X_tr, X_va, y_tr, y_va = parts
     result = _fit(LogisticRegression(max_iter=300), parts, fitted_oracle)
+    assert result.score_on == "train+validation"
+    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+    assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+
+
+def test_other_families_keep_the_validation_rows(parts, fitted_oracle):
+    from compact.linear_probability import LinearProbabilityClassifier
+
+    X_tr, X_va, y_tr, y_va = parts
+    result = _fit(LinearProbabilityClassifier(), parts, fitted_oracle)
     assert result.score_on == "validation"
     assert abs(result.baseline_score_ - f1_score(y_va, result.baseline_model_.predict(X_va), average="macro")) < 1e-12
     rng = np.random.default_rng(0)
