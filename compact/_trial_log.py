@@ -55,7 +55,7 @@ class TrialLog:
         self.select = select
         self.records: dict[int, TrialRecord] = {}
         self.best: Kept | None = None  # the best trial (mean), its top draw
-        self.top: Kept | None = None  # the top draw of any trial
+        self.top: Kept | None = None  # the top draw of any trial (kept with select="draw")
         self.baseline: Kept | None = None
         self._lock = threading.Lock()
 
@@ -82,7 +82,8 @@ class TrialLog:
                 self.baseline = kept
             if not stopped and (self.best is None or self._rank(number) > self._rank(self.best.number)):
                 self.best = kept
-            if self.top is None or self._draw_rank(number) > self._draw_rank(self.top.number):
+            top = self.top
+            if self.select == "draw" and (top is None or self._draw_rank(number) > self._draw_rank(top.number)):
                 self.top = kept
         return record
 
@@ -158,10 +159,13 @@ class TrialLog:
         eligible = [n for n, r in self.records.items() if not r.stopped]
         best = max(eligible, key=self._rank) if eligible else None
         if best is not None and (self.best is None or self.best.number != best):
-            self.best = self._kept(best, refit, returned=self.select == "mean")
-        top = max(self.records, key=self._draw_rank) if self.records else None
-        if top is not None and (self.top is None or self.top.number != top):
-            self.top = self._kept(top, refit, returned=self.select == "draw")
+            # Its model is refitted only where it is returned; with select="draw" it only ranks.
+            self.best = (self._refit(best, refit) if self.select == "mean"
+                         else Kept(best, None, max(self.records[best].scores)))
+        if self.select == "draw" and self.records:
+            top = max(self.records, key=self._draw_rank)
+            if self.top is None or self.top.number != top:
+                self.top = self._refit(top, refit)
         originals = [n for n in sorted(self.records) if self.params_of(n).is_original]
         if originals and self.baseline is not None and self.baseline.number is None:
             # The original data is one candidate whatever its trial: the model fitted before the search is it.
@@ -171,13 +175,6 @@ class TrialLog:
 
     def params_of(self, number: int) -> DistributionParams:
         return DistributionParams(**self.records[number].params)
-
-    def _kept(self, number: int, refit, *, returned: bool) -> Kept:
-        """Trial ``number``'s top draw; its model is refitted only where it may be returned
-        (the ranking needs the scores alone)."""
-        if returned:
-            return self._refit(number, refit)
-        return Kept(number, None, max(self.records[number].scores))
 
     def _refit(self, number: int, refit) -> Kept:
         scores, model = refit(number, self.params_of(number))

@@ -451,7 +451,7 @@ def _task(setup, split, methods, requests) -> list[dict]:
         spent = 1 + (setup.fit_kwargs["n_trials"] - 1) * setup.fit_kwargs["n_draws"]  # nominal budget
         for method in methods:
             if method in CONTROLS:
-                rows.append(_restarts(setup, split, request, spent, balanced=method == "balanced_restarts"))
+                rows.append(_restarts(setup, split, request, spent, method))
                 continue
             started = time.perf_counter()
             model, row_request, n_models = _fit_method(setup, split, method, request, cache)
@@ -489,17 +489,18 @@ def _compact(setup, split, request):
     return search.fit(split.X_tr, split.y_tr, validation_data=(split.X_val, split.y_val)).result_
 
 
-def _restarts(setup, split, request, budget: int, *, balanced: bool = False) -> dict:
-    """The restarts control: ``budget`` models on the original data from distinct seeds, the best on
-    the rows compaction scores its candidates on (``score_on``).  ``balanced``: every class
-    weighted to the same total (the seeds are the same, so the two controls pair model by model)."""
+def _restarts(setup, split, request, budget: int, method: str = "restarts") -> dict:
+    """The restarts control (``method``, one of :data:`CONTROLS`): ``budget`` models on the original
+    data from distinct seeds, the best on the rows compaction scores its candidates on (``score_on``).
+    ``"balanced_restarts"``: every class weighted to the same total (the seeds are the same, so the
+    two controls pair model by model)."""
     from sklearn.utils.class_weight import compute_sample_weight
 
     started = time.perf_counter()
     scorer = check_scoring(setup.adapter.estimator, scoring=setup.scoring)
     states = np.random.default_rng([split.seed, 1]).integers(0, 2**31 - 1, size=budget).tolist()
     X_score, y_score = score_rows(setup.fit_kwargs["score_on"], split.X_tr, split.y_tr, split.X_val, split.y_val)
-    weight = compute_sample_weight("balanced", split.y_tr) if balanced else None
+    weight = compute_sample_weight("balanced", split.y_tr) if method == "balanced_restarts" else None
     best, best_score = None, -np.inf
     for at in range(0, budget, RESTART_CHUNK):
         chunk = states[at:at + RESTART_CHUNK]
@@ -507,7 +508,6 @@ def _restarts(setup, split, request, budget: int, *, balanced: bool = False) -> 
             score = float(scorer(model, X_score, y_score))
             if score > best_score:  # the first of equals: a deterministic choice
                 best, best_score = model, score
-    method = "balanced_restarts" if balanced else "restarts"
     return _row(setup, split, method, request, request, best, budget, time.perf_counter() - started)
 
 
