@@ -20,7 +20,8 @@ of 10 and 8 of 20 informative features and noise 10 and 30; 5,000 rows;
 split 60/20/20 unstratified), regression trees, compact's regression
 oracle, and R² wherever F1 is said below.  ``--model`` takes another family
 (a name of compact's ``--model``; ``--depths`` are then its sizes, e.g.
-non-zero coefficients for ``linear``; "depth" in the output means size).  Each arm is a ``;``-separated set of
+non-zero coefficients for ``linear``, ``NxM`` for ensembles; "depth" in the
+output means size).  Each arm is a ``;``-separated set of
 ``compact.fit`` parameters (``NAME=VALUE,NAME=VALUE``, Python literals; an
 empty arm is the defaults).  Prints, per arm, the models trained, the CPU
 seconds of the searches, the mean validation and test F1-macro; then each
@@ -47,6 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
 from _data import literal_params  # noqa: E402
+from compact.models import parse_sizes  # noqa: E402
 from peers import splits  # noqa: E402
 
 PROBLEMS = (
@@ -160,7 +162,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--arms", default="n_draws=3;n_draws=2")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--depths", default="1,2,3,4,5", help="sizes of the family (trees: depths)")
+    parser.add_argument("--depths", default="1,2,3,4,5",
+                        help="sizes of the family (trees: depths; ensembles: NxM, trees x depth, e.g. 3x2,5x3)")
     parser.add_argument("--model", default="tree", help="family, as compact's --model (default: tree; "
                         "linear: L1 logistic regression or Lasso, sizes non-zero coefficients)")
     parser.add_argument("--problem-seed", type=int, default=100, help="generates other problems")
@@ -171,7 +174,7 @@ def main(argv=None):
     parser.add_argument("--tag", default="generated")
     args = parser.parse_args(argv)
     arms = parse_arms(args.arms)
-    depths = [int(d) for d in args.depths.split(",")]
+    depths = parse_sizes(args.depths)
     problems = REGRESSION_PROBLEMS if args.regression else PROBLEMS
     cells = list(itertools.product(range(len(problems)), range(args.seeds), depths, arms))
     print(f"{len(cells)} searches in {args.n_jobs} processes", flush=True)

@@ -163,12 +163,13 @@ def _add_initializer(scope, container, base, values):
 
     name = scope.get_unique_variable_name(base)
     values = np.asarray(values)
+    shape = list(values.shape)
     if values.dtype == object:
-        container.add_initializer(name, TensorProto.STRING, list(values.shape), [str(v).encode() for v in values.ravel()])
+        container.add_initializer(name, TensorProto.STRING, shape, [str(v).encode() for v in values.ravel()])
     elif values.dtype.kind in "iu":
-        container.add_initializer(name, TensorProto.INT64, list(values.shape), values.astype(np.int64).ravel().tolist())
+        container.add_initializer(name, TensorProto.INT64, shape, values.astype(np.int64).ravel().tolist())
     else:
-        container.add_initializer(name, TensorProto.FLOAT, list(values.shape), values.astype(np.float32).ravel().tolist())
+        container.add_initializer(name, TensorProto.FLOAT, shape, values.astype(np.float32).ravel().tolist())
     return name
 
 

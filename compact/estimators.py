@@ -66,7 +66,7 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     score_on : {"validation", "train+validation"} or None, default=None
         Rows candidates are scored on (see :func:`compact.fit`); ``None``:
         the family's default (the training and validation parts for tree
-        classifiers and logistic regression).
+        classifiers, logistic regression and random forest classifiers).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, r2_score
 from sklearn.model_selection import train_test_split
@@ -17,9 +18,9 @@ def parts(small_data):
     return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 
-def _fit(estimator, parts, oracle, **kw):
+def _fit(estimator, parts, oracle, *, size=2, **kw):
     X_tr, X_va, y_tr, y_va = parts
-    return compact.fit(estimator, X_tr, y_tr, size=2, validation_data=(X_va, y_va), oracle=oracle,
+    return compact.fit(estimator, X_tr, y_tr, size=size, validation_data=(X_va, y_va), oracle=oracle,
                        **{"n_trials": 4, "random_state": 0, **kw})
 
 
@@ -62,6 +63,21 @@ def test_logistic_regression_is_scored_on_training_and_validation_rows_by_defaul
     assert result.score_on == "train+validation"
     X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
     assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+
+
+def test_random_forest_classifiers_are_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
+    X_tr, X_va, y_tr, y_va = parts
+    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+    result = _fit(RandomForestClassifier(n_jobs=1), parts, fitted_oracle, size=(3, 2))
+    assert result.score_on == "train+validation"
+    assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+    draws = [score for t in result.trials_ for score in t.scores]
+    assert result.best_score_ == max(draws) >= result.baseline_score_
+    assert abs(result.best_score_ - f1_score(y_all, result.model_.predict(X_all), average="macro")) < 1e-12
+    # Extra trees see every training row (no bootstrap): not measured, so they keep the validation part.
+    extra = _fit(ExtraTreesClassifier(n_jobs=1), parts, fitted_oracle, size=(3, 2))
+    assert extra.score_on == "validation"
+    assert abs(extra.baseline_score_ - f1_score(y_va, extra.baseline_model_.predict(X_va), average="macro")) < 1e-12
 
 
 def test_other_families_keep_the_validation_rows(parts, fitted_oracle):
