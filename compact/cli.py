@@ -424,7 +424,7 @@ def _common(parser) -> None:
                              "(searched by default for classifiers whose family takes sample weights)")
     parser.add_argument("--score-on", choices=SCORE_ON, default=None,
                         help="rows candidates are scored on (default: the family's; train+validation for "
-                             "classification with tree, linear or forest, validation otherwise)")
+                             "classification with tree, linear, lpm or forest, validation otherwise)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

@@ -66,7 +66,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
     score_on : {"validation", "train+validation"} or None, default=None
         Rows candidates are scored on (see :func:`compact.fit`); ``None``:
         the family's default (the training and validation parts for tree
-        classifiers, logistic regression and random forest classifiers).
+        classifiers, logistic regression, the linear probability model and
+        random forest classifiers).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None

@@ -245,8 +245,8 @@ class CompactSearch(BaseEstimator):
     def score_on_for(self, adapter) -> str:
         """The rows candidates are scored on: ``score_on``, or the family's default
         (``Adapter.default_score_on``: ``"train+validation"`` for decision tree
-        classifiers, L1 logistic regression and random forest classifiers,
-        ``"validation"`` otherwise)."""
+        classifiers, L1 logistic regression, the linear probability model and
+        random forest classifiers, ``"validation"`` otherwise)."""
         if self.score_on is None:
             return adapter.default_score_on
         if self.score_on not in SCORE_ON:
