@@ -22,6 +22,7 @@ is then not something a search on those rows would find).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import subprocess
@@ -38,14 +39,27 @@ from peers import load_csv, splits  # noqa: E402
 
 
 def reference_trees(csv_path: str, depth: int, trials: int, seed: int, run_dir: str, *, python: str, script: str):
-    """The trees of the reference's best trial; runs the reference into ``run_dir`` unless it holds a run."""
+    """The trees of the reference's best trial; runs the reference into ``run_dir`` unless it holds a run.
+
+    A run made here leaves ``ref_models.json`` (what was run) beside it, so
+    that a kept folder is not read back for another dataset, depth or split.
+    """
     name = os.path.splitext(os.path.basename(csv_path))[0]
     models = os.path.join(run_dir, "run_1", f"{name}_0", "models", "best_mean_val_score_models.pckl")
+    marker = os.path.join(run_dir, "ref_models.json")
+    spec = {"dataset": name, "depth": depth, "trials": trials, "seed": seed}
+    if os.path.exists(marker):
+        with open(marker) as fh:
+            kept = json.load(fh)
+        if kept != spec:
+            raise ValueError(f"{run_dir} holds a reference run of {kept}, not {spec}; give another --run-dir.")
     if not os.path.exists(models):
         cmd = [python, script, os.path.abspath(csv_path), str(depth), str(trials), run_dir, str(seed)]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=run_dir)
         if proc.returncode != 0 or not os.path.exists(models):
             raise RuntimeError(f"reference run failed ({' '.join(cmd)}):\n{proc.stderr[-3000:]}")
+        with open(marker, "w") as fh:
+            json.dump(spec, fh)
     with open(models, "rb") as fh:
         return list(pickle.load(fh))
 
