@@ -43,8 +43,8 @@ def wide_table(comparison) -> str:
     lines = ["| method | " + " | ".join(f"≤ {size}" for size in sizes) + " |", "|---|" + "---|" * len(sizes)]
     for method in comparison.methods():
         cells = {s["size"]: s for s in summary if s["method"] == method}
-        lines.append(f"| `{method}` | " + " | ".join(
-            f"{cells[z]['mean']:.3f} ± {cells[z]['std']:.3f} ({cells[z]['nonzero_params']:.0f})" for z in sizes) + " |")
+        text = (f"{cells[z]['mean']:.3f} ± {cells[z]['std']:.3f} ({cells[z]['nonzero_params']:.0f})" for z in sizes)
+        lines.append(f"| `{method}` | " + " | ".join(text) + " |")
     return "\n".join(lines)
 
 

@@ -266,7 +266,8 @@ def table(rows, runs):
                          f"{m['baseline_test_f1']:.3f} | {m['compact_test_f1']:.3f} | "
                          f"{m['compact_trial_mean_test_f1']:.3f} | {diffs[0]:+.3f}{marks[0]} | "
                          f"{diffs[1]:+.3f}{marks[1]} |")
-    lines += ["", "| dataset | seeds | ref wall s | compact wall s | speed-up (ref / compact) |", "|---|---|---|---|---|"]
+    lines += ["", "| dataset | seeds | ref wall s | compact wall s | speed-up (ref / compact) |",
+              "|---|---|---|---|---|"]
     for dataset in sorted({r["dataset"] for r in runs}):
         sel = [r for r in runs if r["dataset"] == dataset]
         ref = float(np.mean([r["ref_wall_s"] for r in sel]))

@@ -99,7 +99,8 @@ def test_compare_writes_csv_json_png(tmp_path, capsys):
     assert rc == 0
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.json", "comparison.png"}
     rows = list(csv.DictReader(open(out / "comparison.csv")))
-    assert len(rows) == 2 * 5 and {r["method"] for r in rows} == {"baseline", "compacted", "pruned", "restarts", "distilled"}
+    methods = {"baseline", "compacted", "pruned", "restarts", "distilled"}
+    assert len(rows) == 2 * 5 and {r["method"] for r in rows} == methods
     assert "compacted" in capsys.readouterr().out
 
 

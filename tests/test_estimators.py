@@ -54,7 +54,8 @@ def test_fit_predict_and_attributes():
 
 def test_pipeline_grid_search_and_cross_validation():
     X, y = load_iris(return_X_y=True)
-    pipe = make_pipeline(StandardScaler(), CompactClassifier(n_trials=4, n_draws=1, oracle=GaussianNB(), random_state=0))
+    pipe = make_pipeline(StandardScaler(),
+                         CompactClassifier(n_trials=4, n_draws=1, oracle=GaussianNB(), random_state=0))
     grid = GridSearchCV(pipe, {"compactclassifier__size": [1, 2, 3]}, cv=3).fit(X, y)
     assert grid.best_params_["compactclassifier__size"] in (2, 3)
     assert grid.best_estimator_[-1].size_ <= grid.best_params_["compactclassifier__size"]
@@ -64,7 +65,8 @@ def test_pipeline_grid_search_and_cross_validation():
 
 def test_grid_over_inner_parameters():
     X, y = load_iris(return_X_y=True)
-    clf = CompactClassifier(DecisionTreeClassifier(), size=2, n_trials=3, n_draws=1, oracle=GaussianNB(), random_state=0)
+    clf = CompactClassifier(DecisionTreeClassifier(), size=2, n_trials=3, n_draws=1, oracle=GaussianNB(),
+                            random_state=0)
     grid = GridSearchCV(clf, {"estimator__criterion": ["gini", "entropy"]}, cv=3).fit(X, y)
     assert grid.best_estimator_.estimator_.criterion in ("gini", "entropy")
 

@@ -278,7 +278,8 @@ def test_prune_draws_stops_a_trial_clearly_below_the_best(data, z):
     stopped = [t for t in trials if t.stopped]
     assert len(trials) == 24 and stopped and len(stopped) < 23
     # Every draw fitted once; the original data once for the baseline and its trial.
-    assert trials[0].params == {**original_params(), "class_balance": 0.0} and len(adapter.seen) == sum(len(t.scores) for t in trials)
+    assert trials[0].params == {**original_params(), "class_balance": 0.0}
+    assert len(adapter.seen) == sum(len(t.scores) for t in trials)
     for i, t in enumerate(trials[1:], start=1):
         # Asked after every draw but the last; stopped exactly at the first "hopeless".
         asked = [_hopeless(trials[:i], t.scores[:k], z) for k in range(1, min(len(t.scores), 2) + 1)]
