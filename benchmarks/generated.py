@@ -103,18 +103,18 @@ def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
                                random_state=problem_seed + 10 * problem + seed, **spec)
 
 
-def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: int, imbalanced: bool,
+def run_cell(problem: int, seed: int, depth, params: dict, problem_seed: int, imbalanced: bool,
              regression: bool = False, model: str = "tree") -> dict:
     """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``.
     ``depth`` is the size of the family ``model`` (a ``--model`` name of the command line; trees:
-    depth).  ``val_f1`` and ``test_f1`` are R² for regression."""
+    an int depth; ensembles: a tuple, trees x depth).  ``val_f1`` and ``test_f1`` are R² for regression."""
     from sklearn.metrics import f1_score, r2_score
 
     import compact
     from compact.models import make_estimator
     from compact.oracle import resolve_oracle
 
-    tree = make_estimator(model, regression=regression)
+    estimator = make_estimator(model, regression=regression)
     if regression:
         X, y = make_regression_problem(problem, seed, problem_seed)
         X_tr, y_tr, X_va, y_va, X_te, y_te = regression_splits(X, y, seed)
@@ -125,7 +125,7 @@ def run_cell(problem: int, seed: int, depth: int, params: dict, problem_seed: in
         metric = lambda t, p: f1_score(t, p, average="macro")  # noqa: E731
     oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1, regression=regression)
     began = time.process_time()
-    result = compact.fit(tree, X_tr, y_tr, size=depth, oracle=oracle,
+    result = compact.fit(estimator, X_tr, y_tr, size=depth, oracle=oracle,
                          validation_data=(X_va, y_va), n_trials=100, random_state=seed, n_jobs=1, **params)
     return {"problem": problem, "seed": seed, "depth": depth, "cpu_s": time.process_time() - began,
             "fits": int(sum(t.fits for t in result.trials_)),

@@ -66,9 +66,11 @@ def reference_trees(csv_path: str, depth: int, trials: int, seed: int, run_dir: 
 
 def part_scores(tree, split) -> dict[str, float]:
     """F1-macro of ``tree`` on the training, validation, training + validation and test parts."""
+    from compact._problem import score_rows
+
     X_tr, y_tr, X_va, y_va, X_te, y_te = split
     parts = {"train": (X_tr, y_tr), "validation": (X_va, y_va),
-             "train+validation": (np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])), "test": (X_te, y_te)}
+             "train+validation": score_rows("train+validation", X_tr, y_tr, X_va, y_va), "test": (X_te, y_te)}
     return {part: float(f1_score(y, tree.predict(X), average="macro")) for part, (X, y) in parts.items()}
 
 

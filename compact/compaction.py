@@ -67,9 +67,10 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         default (``Adapter.default_score_on``): ``"train+validation"`` for
         decision tree classifiers, L1 logistic regression, the linear
         probability model and random forest classifiers, where it was
-        measured to choose better models, ``"validation"`` for the others.  With the training rows the
-        model returned is the best-scoring draw of any trial; on the
-        validation part alone, the best draw of the trial with the best mean.
+        measured to choose better models, ``"validation"`` for the others.
+        With the training rows the model returned is the best-scoring draw of
+        any trial; on the validation part alone, the best draw of the trial
+        with the best mean.
     validation_data : tuple (X_val, y_val), optional
         Explicit held-out data; then all of ``(X, y)`` is used for training.
     flatten : bool, default=True
