@@ -26,8 +26,10 @@ test part.  The full-resolution curve of best mean validation score vs trial
 and vs cumulative trial seconds comes from the longest run's ``trials_``.
 Data: 60/20/20 stratified split per seed, xgboost oracle fitted once per seed.
 Writes ``--out/anytime_<dataset>.json`` and ``.csv`` and prints a table of
-the checkpoints (best validation: the best mean of a trial that got all its
-draws, the only ones compact may choose; fits: candidate models trained).
+the checkpoints (best val: the best mean, on compact's score rows, of a trial
+that got all its draws, the only ones compact may choose; the score rows are
+the training and validation parts for trees by default; fits: candidate
+models trained).
 """
 
 from __future__ import annotations

@@ -31,9 +31,10 @@ validation parts together, with a grid search over ``min_impurity_decrease``),
 the reference's compacted figure (the mean test F1 of its best trial's draws:
 compactem's ``test_score_obj_fn_at_best_params_val``), and two compact
 figures: the test F1 of the tree ``compact.fit`` returns (the best-scoring
-draw of the chosen trial), and the mean test F1 of the chosen trial's draws
-(the models recorded as compact fits them), the reference's own measure;
-with the differences to the reference's figure.  Per dataset: wall seconds
+draw of any trial where the training rows are scored too, of the chosen
+trial where only the validation part is), and the mean test F1 of the
+chosen trial's draws (the models recorded as compact fits them), the
+reference's own measure; with the differences to the reference's figure.  Per dataset: wall seconds
 of each side and the ratio reference / compact.  Rows go to ``--out`` (``benchmarks/results/``) as
 CSV and JSON together with the command line; a markdown table is printed.
 
@@ -248,8 +249,9 @@ def table(rows, runs):
     """Markdown tables: test F1 per dataset and depth (means over seeds), then wall times.
 
     Two compact figures: the test F1 of the model it returns (the best-scoring
-    draw of the chosen trial), and the mean test F1 of the chosen trial's
-    draws, which is what the reference reports for itself (its best trial's
+    draw: of any trial where the training rows are scored too, else of the
+    chosen trial), and the mean test F1 of the chosen trial's draws, which is
+    what the reference reports for itself (its best trial's
     ``mean_test_score``): the like-for-like comparison.
     """
     lines = ["| dataset | depth | ref baseline | ref compacted (trial mean) | compact baseline | compact model | "

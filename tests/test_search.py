@@ -218,6 +218,67 @@ def test_check_adapter_on_the_built_in_tree(small_data):
     assert measured["max_leaf_nodes"] <= 5
 
 
+def _built_in_families():
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.linear_model import Lasso, LogisticRegression
+    from sklearn.tree import DecisionTreeRegressor
+    from xgboost import XGBClassifier
+
+    from compact import LinearProbabilityClassifier, TorchMLPClassifier
+
+    return [
+        ("classification", LogisticRegression(penalty="l1", solver="liblinear"), 6),
+        ("classification", LinearProbabilityClassifier(), 6),
+        ("classification", GradientBoostingClassifier(), (3, 2)),
+        ("classification", RandomForestClassifier(), (3, 2)),
+        ("classification", XGBClassifier(n_jobs=1), (3, 2)),
+        ("classification", HistGradientBoostingClassifier(), (3, 2)),
+        ("classification", TorchMLPClassifier((16,), epochs=3, device="cpu"), 8),
+        ("regression", DecisionTreeRegressor(), 3),
+        ("regression", Lasso(), 4),
+        ("regression", GradientBoostingRegressor(), (3, 2)),
+    ]
+
+
+@pytest.mark.parametrize("task, estimator, size", _built_in_families(),
+                         ids=lambda value: type(value).__name__ if hasattr(value, "fit") else None)
+def test_check_adapter_on_every_built_in_family(task, estimator, size):
+    """Each family keeps the adapter's promises; where it claims ``weights_as_counts`` (trees, the L1
+    path, gradient boosting) counts as weights predict as the repeated rows do, regressors included."""
+    from sklearn.datasets import make_classification, make_regression
+
+    from compact.adapters import get_adapter
+
+    if task == "classification":
+        X, y = make_classification(300, 8, n_informative=4, n_classes=3, random_state=0)
+    else:
+        X, y = make_regression(300, 8, noise=5.0, random_state=0)
+    adapter = get_adapter(estimator)
+    measured = check_adapter(adapter, X, y, size)
+    assert adapter.within(measured, adapter.normalize_size(size))
+
+
+def test_check_adapter_catches_counts_that_are_not_weights():
+    """A regressor that claims counts as weights but drops the counts fails the check."""
+    from sklearn.datasets import make_regression
+    from sklearn.tree import DecisionTreeRegressor
+
+    from compact.adapters import DecisionTreeAdapter
+
+    class DropsCounts(DecisionTreeAdapter):
+        def fit(self, model, X, y, *, sample_weight=None, size=None):
+            return super().fit(model, X, y, size=size)
+
+    X, y = make_regression(300, 8, noise=5.0, random_state=0)
+    with pytest.raises(AssertionError, match="counts as weights differ"):
+        check_adapter(DropsCounts(DecisionTreeRegressor()), X, y, 3)
+
+
 def test_quiet_optuna_is_safe_across_threads():
     import optuna
 
