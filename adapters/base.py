@@ -33,10 +33,12 @@ class Adapter:
     #: Size parameters this family understands; the first is the default.
     size_names: tuple[str, ...] = ()
 
-    #: Whether an integer ``sample_weight`` is exactly the same as repeating
-    #: rows (true of trees, except with ``class_weight="balanced"``, which the
-    #: tree adapter fits on the repeated rows).  Then a resample is fitted as its
-    #: distinct rows weighted by their counts, which is cheaper than the repeated rows.
+    #: Whether an integer ``sample_weight`` is the same as repeating rows (true
+    #: of trees, except with ``class_weight="balanced"``, which the tree adapter
+    #: fits on the repeated rows, of the L1 path models and of gradient boosting;
+    #: real-valued predictions agree to rounding).  Then a resample is fitted as
+    #: its distinct rows weighted by their counts, cheaper than the repeated rows.
+    #: :func:`check_adapter` tests the claim.
     weights_as_counts: bool = False
 
     #: Fit a resample on *all* rows with its repeat counts as ``sample_weight``

@@ -370,8 +370,12 @@ def compare(
         Tasks (one seed's oracle; one method at one size and seed) run in
         parallel through :class:`joblib.Parallel`, so
         ``joblib.parallel_config(backend="dask")`` spreads them over a Dask
-        cluster.  Each :func:`compact.fit` runs in one thread (its results
-        do not depend on threads either), so the rows do not depend on ``n_jobs``.
+        cluster.  Each :func:`compact.fit` runs in one thread, so the rows
+        do not depend on ``n_jobs``: its chosen model would not depend on
+        threads either, but the number of models it trains can (a draw run
+        beside another past a trial's stop is trained, then dropped), and
+        that number is the restarts control's budget.  The default runs the
+        tasks one after the other, on one core; ``n_jobs=-1`` uses them all.
     verbose : int
         Print a line per row.
 
