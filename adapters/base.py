@@ -34,10 +34,11 @@ class Adapter:
     size_names: tuple[str, ...] = ()
 
     #: Whether an integer ``sample_weight`` is the same as repeating rows (true
-    #: of trees, except with ``class_weight="balanced"``, which the tree adapter
-    #: fits on the repeated rows, of the L1 path models and of gradient boosting;
-    #: real-valued predictions agree to rounding).  Then a resample is fitted as
-    #: its distinct rows weighted by their counts, cheaper than the repeated rows.
+    #: of the L1 path models, and of trees and gradient boosting while no
+    #: setting counts rows: see :func:`rows_uncounted`; trees with
+    #: ``class_weight="balanced"`` are fitted on the repeated rows; real-valued
+    #: predictions agree to rounding).  Then a resample is fitted as its
+    #: distinct rows weighted by their counts, cheaper than the repeated rows.
     #: :func:`check_adapter` tests the claim.
     weights_as_counts: bool = False
 
@@ -282,3 +283,21 @@ class DecodedClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(X)
+
+
+def rows_uncounted(estimator) -> bool:
+    """Whether none of a tree learner's settings counts rows, so weights can stand for copies.
+
+    ``min_samples_leaf`` and ``min_samples_split`` (above 1 and 2, or as
+    fractions) count the rows a node holds, a weighted row as one where its
+    copies are several; ``subsample`` and ``n_iter_no_change`` (gradient
+    boosting) draw rows.  With any of them set, counts as weights fit another model.
+    """
+    params = estimator.get_params()
+
+    def default(name, value):
+        given = params.get(name, value)
+        return isinstance(given, numbers.Integral) and given == value
+
+    return (default("min_samples_leaf", 1) and default("min_samples_split", 2)
+            and params.get("subsample", 1.0) == 1.0 and params.get("n_iter_no_change") is None)

@@ -19,7 +19,7 @@ from sklearn.ensemble import (
     HistGradientBoostingRegressor,
 )
 
-from .base import Adapter
+from .base import Adapter, rows_uncounted
 
 
 def _json_depth(node) -> int:
@@ -92,7 +92,12 @@ class GradientBoostingAdapter(Adapter):
     """Adapter for scikit-learn's ``GradientBoostingClassifier`` and ``GradientBoostingRegressor``."""
 
     size_names = ("n_estimators", "max_depth")
-    weights_as_counts = True
+
+    @property
+    def weights_as_counts(self) -> bool:
+        """Counts as weights equal repeated rows unless a setting counts or draws rows
+        (``min_samples_leaf``, ``min_samples_split``, ``subsample``, ``n_iter_no_change``)."""
+        return rows_uncounted(self.estimator)
 
     @classmethod
     def accepts(cls, estimator) -> bool:

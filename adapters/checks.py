@@ -16,7 +16,8 @@ def check_adapter(adapter: Adapter, X, y, size, *, random_state: int = 0) -> dic
     the request, that ``build`` with one seed is reproducible, and that a
     resample fitted as counts predicts as the repeated rows do where the
     adapter claims it (``weights_as_counts``): the same labels, real values
-    equal to a relative 1e-9 (a weighted sum adds in another order).
+    equal to a relative 1e-9 of the largest (a thousand float32 units in the
+    last place for float32; a weighted sum adds in another order).
 
     Parameters
     ----------
@@ -80,7 +81,12 @@ def _predict(model, X):
 
 
 def _same_predictions(a: np.ndarray, b: np.ndarray) -> bool:
-    """Labels equal; real-valued predictions equal up to rounding (a weighted sum adds in another order)."""
-    if a.dtype.kind != "f":
+    """Labels equal; real-valued predictions equal up to rounding (a weighted sum adds in another order):
+    to a relative 1e-9, or a thousand units of the last place for float32, against the largest value."""
+    if a.dtype.kind != "f" or b.dtype.kind != "f":
         return np.array_equal(a, b)
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(b).max())))
+    if a.shape != b.shape:
+        return False
+    rtol = max(1e-9, 1e3 * float(np.finfo(np.result_type(a, b)).eps))
+    scale = float(np.abs(b).max(initial=0.0))
+    return np.allclose(a, b, rtol=rtol, atol=rtol * scale)

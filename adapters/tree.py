@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import is_regressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from .base import Adapter
+from .base import Adapter, rows_uncounted
 
 
 class DecisionTreeAdapter(Adapter):
@@ -18,7 +18,6 @@ class DecisionTreeAdapter(Adapter):
     """
 
     size_names = ("max_depth", "max_leaf_nodes")
-    weights_as_counts = True
     releases_gil = True
     # Two draws a trial: a third costs a half more fits and, measured on
     # generated problems (README, "Speed benchmarks"), did not give better trees on test data.
@@ -31,6 +30,12 @@ class DecisionTreeAdapter(Adapter):
         validation rows alone; regressors' test R² did not clearly change, so they keep
         the validation rows."""
         return "validation" if is_regressor(self.estimator) else "train+validation"
+
+    @property
+    def weights_as_counts(self) -> bool:
+        """Counts as weights equal repeated rows unless ``min_samples_leaf`` or ``min_samples_split``
+        counts rows (then a resample is fitted on its repeated rows)."""
+        return rows_uncounted(self.estimator)
 
     @classmethod
     def accepts(cls, estimator) -> bool:

@@ -375,7 +375,7 @@ def compare(
         threads either, but the number of models it trains can (a draw run
         beside another past a trial's stop is trained, then dropped), and
         that number is the restarts control's budget.  The default runs the
-        tasks one after the other, on one core; ``n_jobs=-1`` uses them all.
+        tasks one at a time; ``n_jobs=-1`` runs as many as there are cores.
     verbose : int
         Print a line per row.
 

@@ -219,37 +219,45 @@ def test_check_adapter_on_the_built_in_tree(small_data):
 
 
 def _built_in_families():
+    """``(task, estimator, size, whether counts as weights are claimed)`` for each built-in family."""
     from sklearn.ensemble import (
         GradientBoostingClassifier,
         GradientBoostingRegressor,
         HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
         RandomForestClassifier,
+        RandomForestRegressor,
     )
     from sklearn.linear_model import Lasso, LogisticRegression
     from sklearn.tree import DecisionTreeRegressor
-    from xgboost import XGBClassifier
+    from xgboost import XGBClassifier, XGBRegressor
 
     from compact import LinearProbabilityClassifier, TorchMLPClassifier
 
     return [
-        ("classification", LogisticRegression(penalty="l1", solver="liblinear"), 6),
-        ("classification", LinearProbabilityClassifier(), 6),
-        ("classification", GradientBoostingClassifier(), (3, 2)),
-        ("classification", RandomForestClassifier(), (3, 2)),
-        ("classification", XGBClassifier(n_jobs=1), (3, 2)),
-        ("classification", HistGradientBoostingClassifier(), (3, 2)),
-        ("classification", TorchMLPClassifier((16,), epochs=3, device="cpu"), 8),
-        ("regression", DecisionTreeRegressor(), 3),
-        ("regression", Lasso(), 4),
-        ("regression", GradientBoostingRegressor(), (3, 2)),
+        ("classification", LogisticRegression(penalty="l1", solver="liblinear"), 6, True),
+        ("classification", LinearProbabilityClassifier(), 6, True),
+        ("classification", GradientBoostingClassifier(), (3, 2), True),
+        ("classification", RandomForestClassifier(), (3, 2), False),
+        ("classification", XGBClassifier(n_jobs=1), (3, 2), False),
+        ("classification", HistGradientBoostingClassifier(), (3, 2), False),
+        ("classification", TorchMLPClassifier((16,), epochs=3, device="cpu"), 8, False),
+        ("regression", DecisionTreeRegressor(), 3, True),
+        ("regression", DecisionTreeRegressor(min_samples_leaf=10), 3, False),
+        ("regression", Lasso(), 4, True),
+        ("regression", GradientBoostingRegressor(), (3, 2), True),
+        ("regression", GradientBoostingRegressor(subsample=0.5), (3, 2), False),
+        ("regression", RandomForestRegressor(), (3, 2), False),
+        ("regression", XGBRegressor(n_jobs=1), (3, 2), False),
+        ("regression", HistGradientBoostingRegressor(), (3, 2), False),
     ]
 
 
-@pytest.mark.parametrize("task, estimator, size", _built_in_families(),
+@pytest.mark.parametrize("task, estimator, size, counts", _built_in_families(),
                          ids=lambda value: type(value).__name__ if hasattr(value, "fit") else None)
-def test_check_adapter_on_every_built_in_family(task, estimator, size):
-    """Each family keeps the adapter's promises; where it claims ``weights_as_counts`` (trees, the L1
-    path, gradient boosting) counts as weights predict as the repeated rows do, regressors included."""
+def test_check_adapter_on_the_built_in_families(task, estimator, size, counts):
+    """Each family keeps the adapter's promises; counts as weights are claimed exactly where they
+    predict as the repeated rows do (not where a setting counts or draws rows), regressors included."""
     from sklearn.datasets import make_classification, make_regression
 
     from compact.adapters import get_adapter
@@ -259,8 +267,21 @@ def test_check_adapter_on_every_built_in_family(task, estimator, size):
     else:
         X, y = make_regression(300, 8, noise=5.0, random_state=0)
     adapter = get_adapter(estimator)
-    measured = check_adapter(adapter, X, y, size)
-    assert adapter.within(measured, adapter.normalize_size(size))
+    assert adapter.weights_as_counts is counts
+    check_adapter(adapter, X, y, size)
+
+
+def test_same_predictions_tolerates_rounding_only():
+    from compact.adapters.checks import _same_predictions
+
+    b = np.linspace(-50.0, 300.0, 40)
+    assert _same_predictions(b * (1 + 1e-13), b)
+    assert not _same_predictions(b * (1 + 1e-7), b)
+    assert _same_predictions(b.astype(np.float32) * np.float32(1 + 1e-7), b.astype(np.float32))
+    assert not _same_predictions(b.astype(np.float32) * np.float32(1 + 1e-3), b.astype(np.float32))
+    assert not _same_predictions(b[:-1], b)
+    labels = np.array([0, 1, 2, 1])
+    assert _same_predictions(labels, labels.copy()) and not _same_predictions(labels, labels[::-1])
 
 
 def test_check_adapter_catches_counts_that_are_not_weights():
