@@ -24,6 +24,16 @@ def _fit(estimator, parts, oracle, *, size=2, **kw):
                        **{"n_trials": 4, "random_state": 0, **kw})
 
 
+def _train_and_validation(parts):
+    """The training and validation rows stacked, built here rather than by the code under test."""
+    X_tr, X_va, y_tr, y_va = parts
+    return np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+
+
+def _macro_f1(model, X, y) -> float:
+    return f1_score(y, model.predict(X), average="macro")
+
+
 def test_training_rows_come_first_then_the_validation_rows(small_data):
     X, y = small_data
     problem = make_problem(X, y, validation_size=0.25, validation_data=None, seed=0, regression=False,
@@ -37,13 +47,13 @@ def test_training_rows_come_first_then_the_validation_rows(small_data):
 
 def test_tree_classifiers_are_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
     X_tr, X_va, y_tr, y_va = parts
-    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+    X_all, y_all = _train_and_validation(parts)
     result = _fit(DecisionTreeClassifier(), parts, fitted_oracle)
     assert result.score_on == "train+validation" and result.to_dict()["score_on"] == "train+validation"
-    both = f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")
-    val = f1_score(y_va, result.baseline_model_.predict(X_va), average="macro")
+    both = _macro_f1(result.baseline_model_, X_all, y_all)
+    val = _macro_f1(result.baseline_model_, X_va, y_va)
     assert abs(result.baseline_score_ - both) < 1e-12 and abs(both - val) > 1e-3  # not the validation score
-    assert abs(result.best_draw_score_ - f1_score(y_all, result.model_.predict(X_all), average="macro")) < 1e-12
+    assert abs(result.best_draw_score_ - _macro_f1(result.model_, X_all, y_all)) < 1e-12
     # On these rows the model is the top draw of any trial, and that draw's score chose it.
     draws = [score for t in result.trials_ for score in t.scores]
     assert result.best_score_ == result.best_draw_score_ == max(draws) >= result.baseline_score_
@@ -58,36 +68,32 @@ def test_tree_classifiers_are_scored_on_training_and_validation_rows_by_default(
 
 
 def test_logistic_regression_is_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
-    X_tr, X_va, y_tr, y_va = parts
     result = _fit(LogisticRegression(max_iter=300), parts, fitted_oracle)
     assert result.score_on == "train+validation"
-    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
-    assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+    assert abs(result.baseline_score_ - _macro_f1(result.baseline_model_, *_train_and_validation(parts))) < 1e-12
 
 
 def test_random_forest_classifiers_are_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
     X_tr, X_va, y_tr, y_va = parts
-    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
+    X_all, y_all = _train_and_validation(parts)
     result = _fit(RandomForestClassifier(n_jobs=1), parts, fitted_oracle, size=(3, 2))
     assert result.score_on == "train+validation"
-    assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+    assert abs(result.baseline_score_ - _macro_f1(result.baseline_model_, X_all, y_all)) < 1e-12
     draws = [score for t in result.trials_ for score in t.scores]
     assert result.best_score_ == max(draws) >= result.baseline_score_
-    assert abs(result.best_score_ - f1_score(y_all, result.model_.predict(X_all), average="macro")) < 1e-12
+    assert abs(result.best_score_ - _macro_f1(result.model_, X_all, y_all)) < 1e-12
     # Extra trees see every training row (no bootstrap): not measured, so they keep the validation part.
     extra = _fit(ExtraTreesClassifier(n_jobs=1), parts, fitted_oracle, size=(3, 2))
     assert extra.score_on == "validation"
-    assert abs(extra.baseline_score_ - f1_score(y_va, extra.baseline_model_.predict(X_va), average="macro")) < 1e-12
+    assert abs(extra.baseline_score_ - _macro_f1(extra.baseline_model_, X_va, y_va)) < 1e-12
 
 
 def test_linear_probability_classifiers_are_scored_on_training_and_validation_rows_by_default(parts, fitted_oracle):
     from compact.linear_probability import LinearProbabilityClassifier
 
-    X_tr, X_va, y_tr, y_va = parts
     result = _fit(LinearProbabilityClassifier(), parts, fitted_oracle)
     assert result.score_on == "train+validation"
-    X_all, y_all = np.vstack([X_tr, X_va]), np.concatenate([y_tr, y_va])
-    assert abs(result.baseline_score_ - f1_score(y_all, result.baseline_model_.predict(X_all), average="macro")) < 1e-12
+    assert abs(result.baseline_score_ - _macro_f1(result.baseline_model_, *_train_and_validation(parts))) < 1e-12
 
 
 def test_other_families_keep_the_validation_rows(parts, fitted_oracle):
@@ -96,7 +102,7 @@ def test_other_families_keep_the_validation_rows(parts, fitted_oracle):
     X_tr, X_va, y_tr, y_va = parts
     result = _fit(XGBClassifier(n_jobs=1), parts, fitted_oracle, size=(3, 2))  # measured: no clear gain
     assert result.score_on == "validation"
-    assert abs(result.baseline_score_ - f1_score(y_va, result.baseline_model_.predict(X_va), average="macro")) < 1e-12
+    assert abs(result.baseline_score_ - _macro_f1(result.baseline_model_, X_va, y_va)) < 1e-12
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))
     y = X[:, 0] + 0.3 * rng.normal(size=300)
