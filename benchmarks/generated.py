@@ -8,6 +8,8 @@ Usage::
     python benchmarks/generated.py --regression --arms "score_on='validation';score_on='train+validation'"
     python benchmarks/generated.py --model linear --depths 2,4,6 \
         --arms "score_on='validation';score_on='train+validation'"
+    python benchmarks/generated.py --family norms --depths 1 --arms ""
+    python benchmarks/generated.py --family norms --write-csv benchmarks/results/norms_csv
 
 A place to choose defaults without touching the shared datasets' test parts:
 four ``make_classification`` problems (2, 3, 4 and 6 classes; 5,000 rows;
@@ -18,7 +20,14 @@ oracle and the search), 100 trials.  With ``--regression``: four regression
 problems instead (Friedman #1 with noise 1 and 3, ``make_regression`` with 4
 of 10 and 8 of 20 informative features and noise 10 and 30; 5,000 rows;
 split 60/20/20 unstratified), regression trees, compact's regression
-oracle, and R² wherever F1 is said below.  ``--model`` takes another family
+oracle, and R² wherever F1 is said below.  With ``--family norms``: four
+problems of Gaussians of unequal spread instead (:data:`NORMS`: Delve's
+ringnorm in 20 and 10 dimensions, a three-class version, twonorm; on
+ringnorm a tree's Gini split sits in a feature's tail, far from the split
+F1-macro prefers, as on the shared ``ring`` dataset).  ``--write-csv DIR``
+writes the classification problems (``--rows`` rows of each) for
+``peers.py --data-dir DIR``, which runs the reference library on them.
+``--model`` takes another family
 (a name of compact's ``--model``; ``--depths`` are then its sizes, e.g.
 non-zero coefficients for ``linear``, ``NxM`` for ensembles; "depth" in the
 output means size).  Each arm is a ``;``-separated set of
@@ -91,20 +100,49 @@ def regression_splits(X, y, seed: int):
     return X_tr, y_tr, X_va, y_va, X_te, y_te
 
 
-def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool):
-    """``(X, y)`` of problem ``problem`` for split seed ``seed``."""
+#: ``--family norms``: ringnorm (a wide Gaussian around a narrow one; Delve's, as the shared ``ring``)
+#: in 20 and 10 dimensions, a three-class version (variances 4, 1 and 0.25) and twonorm (two unit Gaussians).
+#: On ringnorm a tree's Gini split sits in a feature's tail, far from the split F1 prefers.
+NORMS = (
+    dict(scales=(2.0, 1.0), shift=2.0, n_features=20),
+    dict(scales=(2.0, 1.0), shift=2.0, n_features=10),
+    dict(scales=(2.0, 1.0, 0.5), shift=2.0, n_features=20),
+    dict(scales=(1.0, 1.0), shift=4.0, n_features=20),
+)
+
+
+def make_norms(problem: int, seed: int, problem_seed: int, imbalanced: bool, n_samples: int = 5000):
+    """``(X, y)`` of norms problem ``problem``: class ``k`` is ``N(m_k, scales[k]**2 I)`` with ``m_k``
+    the vector of ``(k - (K - 1) / 2) * shift / sqrt(d)`` (Delve's ringnorm: scales 2 and 1, means
+    0 and 2/sqrt(20) up to a common offset; twonorm: scale 1, means -+2/sqrt(20)); classes equal or
+    in proportion to ``0.55 ** k``."""
+    spec = NORMS[problem]
+    rng = np.random.default_rng(problem_seed + 10 * problem + seed)
+    n_classes, d = len(spec["scales"]), spec["n_features"]
+    share = 0.55 ** np.arange(n_classes) if imbalanced else np.ones(n_classes)
+    y = rng.choice(n_classes, size=n_samples, p=share / share.sum())
+    means = (np.arange(n_classes) - (n_classes - 1) / 2) * spec["shift"] / np.sqrt(d)
+    X = means[y][:, None] + np.asarray(spec["scales"])[y][:, None] * rng.standard_normal((n_samples, d))
+    return X, y
+
+
+def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool, family: str = "classification",
+                 n_samples: int = 5000):
+    """``(X, y)`` of problem ``problem`` of ``family`` for split seed ``seed``."""
     from sklearn.datasets import make_classification
 
+    if family == "norms":
+        return make_norms(problem, seed, problem_seed, imbalanced, n_samples)
     spec = dict(PROBLEMS[problem])
     if imbalanced:
         share = 0.55 ** np.arange(spec["n_classes"])
         spec["weights"] = list(share / share.sum())
-    return make_classification(n_samples=5000, n_clusters_per_class=2,
+    return make_classification(n_samples=n_samples, n_clusters_per_class=2,
                                random_state=problem_seed + 10 * problem + seed, **spec)
 
 
 def run_cell(problem: int, seed: int, depth, params: dict, problem_seed: int, imbalanced: bool,
-             regression: bool = False, model: str = "tree") -> dict:
+             regression: bool = False, model: str = "tree", family: str = "classification") -> dict:
     """One search: the problem's split for ``seed``, its oracle, ``compact.fit`` with ``params``.
     ``depth`` is the size of the family ``model`` (a ``--model`` name of the command line; trees:
     an int depth; ensembles: a tuple, trees x depth).  ``val_f1`` and ``test_f1`` are R² for regression."""
@@ -120,7 +158,7 @@ def run_cell(problem: int, seed: int, depth, params: dict, problem_seed: int, im
         X_tr, y_tr, X_va, y_va, X_te, y_te = regression_splits(X, y, seed)
         metric = r2_score
     else:
-        X, y = make_problem(problem, seed, problem_seed, imbalanced)
+        X, y = make_problem(problem, seed, problem_seed, imbalanced, family)
         X_tr, y_tr, X_va, y_va, X_te, y_te = splits(X, y, seed)
         metric = lambda t, p: f1_score(t, p, average="macro")  # noqa: E731
     oracle = resolve_oracle("xgboost", X_tr, y_tr, random_state=seed, n_jobs=1, regression=regression)
@@ -132,6 +170,17 @@ def run_cell(problem: int, seed: int, depth, params: dict, problem_seed: int, im
             "val_f1": float(metric(y_va, result.model_.predict(X_va))),
             "score": float(result.best_score_), "score_on": result.score_on,
             "test_f1": float(metric(y_te, result.model_.predict(X_te)))}
+
+
+def write_csv(folder: str, family: str, problems, problem_seed: int, imbalanced: bool, n_samples: int) -> None:
+    """Each problem's rows (seed 0's) as a CSV with no header, the class last: ``peers.py --data-dir``
+    runs the reference library on them (``peers.py`` splits them with its own seeds)."""
+    os.makedirs(folder, exist_ok=True)
+    for problem in problems:
+        X, y = make_problem(problem, 0, problem_seed, imbalanced, family, n_samples)
+        path = os.path.join(folder, f"{family}{problem}_{problem_seed}.csv")
+        np.savetxt(path, np.column_stack([X, y]), delimiter=",", fmt=["%.17g"] * X.shape[1] + ["%d"])
+        print(f"written: {path}")
 
 
 def report(rows: list[dict], arms: list[str]) -> str:
@@ -169,18 +218,29 @@ def main(argv=None):
     parser.add_argument("--problem-seed", type=int, default=100, help="generates other problems")
     parser.add_argument("--imbalanced", action="store_true", help="class k in proportion to 0.55 ** k")
     parser.add_argument("--regression", action="store_true", help="regression problems and trees (R²)")
+    parser.add_argument("--family", choices=("classification", "norms"), default="classification",
+                        help="classification problems: make_classification's, or Gaussians of unequal spread")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes")
+    parser.add_argument("--write-csv", metavar="DIR", help="write each classification problem (seed 0's data) to "
+                        "DIR/<family><problem>_<problem seed>.csv, as benchmarks/peers.py reads them, and stop")
+    parser.add_argument("--rows", type=int, default=5000, help="rows of each problem --write-csv writes")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--tag", default="generated")
     args = parser.parse_args(argv)
     arms = parse_arms(args.arms)
     depths = parse_sizes(args.depths)
-    problems = REGRESSION_PROBLEMS if args.regression else PROBLEMS
+    problems = REGRESSION_PROBLEMS if args.regression else NORMS if args.family == "norms" else PROBLEMS
+    if args.write_csv:
+        if args.regression:
+            parser.error("--write-csv writes classification problems (peers.py compares classifiers); "
+                         "drop --regression.")
+        return write_csv(args.write_csv, args.family, range(len(problems)), args.problem_seed, args.imbalanced,
+                         args.rows)
     cells = list(itertools.product(range(len(problems)), range(args.seeds), depths, arms))
     print(f"{len(cells)} searches in {args.n_jobs} processes", flush=True)
     found = Parallel(n_jobs=args.n_jobs)(
         delayed(run_cell)(problem, seed, depth, arms[arm], args.problem_seed, args.imbalanced, args.regression,
-                          args.model)
+                          args.model, args.family)
         for problem, seed, depth, arm in cells)
     rows = [{**row, "arm": cell[3]} for row, cell in zip(found, cells)]
     text = report(rows, list(arms))

@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/peers.py --data-dir ../shared/data                    # every CSV there, 3 seeds
     python benchmarks/peers.py --data-dir ../shared/data --datasets phoneme --seeds 1 --depths 1,2 --trials 10
+    python benchmarks/peers.py --data-dir benchmarks/results/norms_csv --ref-script ../shared/peer/run_compactem.py
 
 The reference runs through ``../shared/peer/run_compactem.py`` in its own
 virtual environment (``--ref-python``, default ``/work/.venv-ref/bin/python``;
@@ -46,8 +47,8 @@ compact's result moves with its ``random_state``.  ``--search-seeds K`` runs
 compact ``K`` times per split (``random_state`` = seed + 1000 k) and
 ``--ref-pool DIR`` adds the reference runs cached in another ``peers_ref``
 folder (copies of one run count once); a second table then compares the
-means per split, with a standard error from both sides' reruns (see
-:func:`pooled_table`).  The reference's own measure, the best trial's mean,
+means per split, with a standard error from both sides' reruns and one from
+the spread of the per-split differences (see :func:`pooled_table`).  The reference's own measure, the best trial's mean,
 is compared with the model compact returns.
 """
 
@@ -287,10 +288,13 @@ def pooled_table(rows):
     each side on that split; per dataset and depth, the mean over seeds with
     its standard error and ``z`` = difference / error.  Each side's variation
     is rerun-to-rerun on fixed splits, so |z| < 2 is a difference the reruns
-    cannot tell from zero.
+    cannot tell from zero.  The last two columns take the spread of the
+    per-split differences instead (their standard deviation over
+    ``sqrt(splits)``, from 3 splits on): whether the difference holds from
+    split to split, what a claim about the dataset rather than these splits needs.
     """
     lines = ["| dataset | depth | ref runs / split | compact runs / split | ref | compact | compact - ref | "
-             "standard error | z |", "|---|---|---|---|---|---|---|---|---|"]
+             "standard error | z | error over splits | z over splits |", "|---" * 11 + "|"]
     for dataset in sorted({r["dataset"] for r in rows}):
         for depth in sorted({r["depth"] for r in rows if r["dataset"] == dataset}):
             cell = [r for r in rows if r["dataset"] == dataset and r["depth"] == depth]
@@ -306,9 +310,11 @@ def pooled_table(rows):
                 n_ours.append(len(c))
             diff, se = float(np.mean(diffs)), float(np.sqrt(np.sum(variances)) / len(diffs))
             z = f"{diff / se:+.1f}" if se > 0 else "n/a"
+            split_se = float(np.std(diffs, ddof=1) / np.sqrt(len(diffs))) if len(diffs) > 2 else np.nan
+            split_z = f"{diff / split_se:+.1f}" if split_se > 0 else "n/a"
             lines.append(f"| {dataset} | {depth} | {min(n_ref)}-{max(n_ref)} | {min(n_ours)}-{max(n_ours)} | "
                          f"{np.mean(refs):.4f} | {np.mean(ours):.4f} | {diff:+.4f}{'' if diff >= 0 else ' **no**'} | "
-                         f"{se:.4f} | {z} |")
+                         f"{se:.4f} | {z} | {split_se:.4f} | {split_z} |")
     return "\n".join(lines)
 
 
