@@ -48,8 +48,9 @@ compact ``K`` times per split (``random_state`` = seed + 1000 k) and
 ``--ref-pool DIR`` adds the reference runs cached in another ``peers_ref``
 folder (copies of one run count once); a second table then compares the
 means per split, with a standard error from both sides' reruns and one from
-the spread of the per-split differences (see :func:`pooled_table`).  The reference's own measure, the best trial's mean,
-is compared with the model compact returns.
+the spread of the per-split differences (see :func:`pooled_table`).  The
+reference's own measure, the best trial's mean, is compared with the model
+compact returns.
 """
 
 from __future__ import annotations
@@ -291,7 +292,8 @@ def pooled_table(rows):
     cannot tell from zero.  The last two columns take the spread of the
     per-split differences instead (their standard deviation over
     ``sqrt(splits)``, from 3 splits on): whether the difference holds from
-    split to split, what a claim about the dataset rather than these splits needs.
+    split to split, what a claim about the dataset rather than these splits
+    needs.
     """
     lines = ["| dataset | depth | ref runs / split | compact runs / split | ref | compact | compact - ref | "
              "standard error | z | error over splits | z over splits |", "|---" * 11 + "|"]
