@@ -114,8 +114,8 @@ NORMS = (
 def make_norms(problem: int, seed: int, problem_seed: int, imbalanced: bool, n_samples: int = 5000):
     """``(X, y)`` of norms problem ``problem``: class ``k`` is ``N(m_k, scales[k]**2 I)`` with ``m_k``
     the vector of ``(k - (K - 1) / 2) * shift / sqrt(d)`` (Delve's ringnorm: scales 2 and 1, means
-    0 and 2/sqrt(20) up to a common offset; twonorm: scale 1, means -+2/sqrt(20)); classes equal or
-    in proportion to ``0.55 ** k``."""
+    0 and 2/sqrt(20) up to a common offset; twonorm: scale 1, means -+2/sqrt(20)); each row's class
+    drawn with equal probabilities, or in proportion to ``0.55 ** k``."""
     spec = NORMS[problem]
     rng = np.random.default_rng(problem_seed + 10 * problem + seed)
     n_classes, d = len(spec["scales"]), spec["n_features"]
@@ -178,7 +178,7 @@ def write_csv(folder: str, family: str, problems, problem_seed: int, imbalanced:
     os.makedirs(folder, exist_ok=True)
     for problem in problems:
         X, y = make_problem(problem, 0, problem_seed, imbalanced, family, n_samples)
-        path = os.path.join(folder, f"{family}{problem}_{problem_seed}.csv")
+        path = os.path.join(folder, f"{family}{problem}_{problem_seed}{'_imb' if imbalanced else ''}.csv")
         np.savetxt(path, np.column_stack([X, y]), delimiter=",", fmt=["%.17g"] * X.shape[1] + ["%d"])
         print(f"written: {path}")
 
@@ -222,7 +222,7 @@ def main(argv=None):
                         help="classification problems: make_classification's, or Gaussians of unequal spread")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes")
     parser.add_argument("--write-csv", metavar="DIR", help="write each classification problem (seed 0's data) to "
-                        "DIR/<family><problem>_<problem seed>.csv, as benchmarks/peers.py reads them, and stop")
+                        "DIR/<family><problem>_<problem seed>[_imb].csv, as benchmarks/peers.py reads them, and stop")
     parser.add_argument("--rows", type=int, default=5000, help="rows of each problem --write-csv writes")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--tag", default="generated")
@@ -230,6 +230,10 @@ def main(argv=None):
     arms = parse_arms(args.arms)
     depths = parse_sizes(args.depths)
     problems = REGRESSION_PROBLEMS if args.regression else NORMS if args.family == "norms" else PROBLEMS
+    if args.regression and args.family != "classification":
+        parser.error("--family chooses classification problems; --regression has its own.")
+    if args.rows != 5000 and not args.write_csv:
+        parser.error("--rows sets the rows --write-csv writes; searches use 5,000.")
     if args.write_csv:
         if args.regression:
             parser.error("--write-csv writes classification problems (peers.py compares classifiers); "

@@ -316,7 +316,7 @@ def pooled_table(rows):
             split_z = f"{diff / split_se:+.1f}" if split_se > 0 else "n/a"
             lines.append(f"| {dataset} | {depth} | {min(n_ref)}-{max(n_ref)} | {min(n_ours)}-{max(n_ours)} | "
                          f"{np.mean(refs):.4f} | {np.mean(ours):.4f} | {diff:+.4f}{'' if diff >= 0 else ' **no**'} | "
-                         f"{se:.4f} | {z} | {split_se:.4f} | {split_z} |")
+                         f"{se:.4f} | {z} | {'n/a' if np.isnan(split_se) else f'{split_se:.4f}'} | {split_z} |")
     return "\n".join(lines)
 
 

@@ -35,6 +35,8 @@ def test_norms_three_classes_twonorm_and_imbalance(generated):
     share = 0.55 ** np.arange(3)
     assert np.allclose(np.bincount(y) / y.size, share / share.sum(), atol=0.015)
     assert np.allclose([X[y == k].std() for k in range(3)], [2.0, 1.0, 0.5], rtol=0.05)
+    assert np.allclose(np.diff([X[y == k].mean() for k in range(3)]), 2 / np.sqrt(20), atol=0.03)
+    assert generated.make_norms(1, 0, 100, False)[0].shape == (5000, 10)
     X, y = generated.make_norms(3, 0, 100, False, n_samples=20000)
     assert np.allclose([X[y == k].std() for k in range(2)], 1.0, rtol=0.05)
     assert abs((X[y == 1].mean() - X[y == 0].mean()) - 4 / np.sqrt(20)) < 0.03
@@ -46,6 +48,8 @@ def test_write_csv_is_what_peers_reads(generated, tmp_path):
     peers = _module("peers")
     generated.main(["--family", "norms", "--write-csv", str(tmp_path), "--rows", "700", "--problem-seed", "7"])
     assert sorted(os.listdir(tmp_path)) == [f"norms{k}_7.csv" for k in range(4)]
+    generated.main(["--family", "norms", "--write-csv", str(tmp_path), "--rows", "700", "--imbalanced"])
+    assert set(os.listdir(tmp_path)) == {f"norms{k}_{tail}.csv" for k in range(4) for tail in ("7", "100_imb")}
     X, y = peers.load_csv(str(tmp_path / "norms2_7.csv"))
     X0, y0 = generated.make_problem(2, 0, 7, False, "norms", n_samples=700)
     assert X.shape == (700, 20) and np.array_equal(X, X0) and np.array_equal(y, y0)
