@@ -60,6 +60,9 @@ from _data import literal_params  # noqa: E402
 from compact.models import parse_sizes  # noqa: E402
 from peers import splits  # noqa: E402
 
+#: Rows of every generated problem a search runs on (``--write-csv`` may write others: ``--rows``).
+ROWS = 5000
+
 PROBLEMS = (
     dict(n_classes=2, n_features=10, n_informative=4, flip_y=0.05, class_sep=0.8),
     dict(n_classes=3, n_features=10, n_informative=5, flip_y=0.05, class_sep=0.8),
@@ -88,7 +91,7 @@ def make_regression_problem(problem: int, seed: int, problem_seed: int):
 
     kind, spec = REGRESSION_PROBLEMS[problem]
     maker = make_friedman1 if kind == "friedman1" else make_regression
-    return maker(n_samples=5000, random_state=problem_seed + 10 * problem + seed, **spec)
+    return maker(n_samples=ROWS, random_state=problem_seed + 10 * problem + seed, **spec)
 
 
 def regression_splits(X, y, seed: int):
@@ -111,7 +114,7 @@ NORMS = (
 )
 
 
-def make_norms(problem: int, seed: int, problem_seed: int, imbalanced: bool, n_samples: int = 5000):
+def make_norms(problem: int, seed: int, problem_seed: int, imbalanced: bool, n_samples: int = ROWS):
     """``(X, y)`` of norms problem ``problem``: class ``k`` is ``N(m_k, scales[k]**2 I)`` with ``m_k``
     the vector of ``(k - (K - 1) / 2) * shift / sqrt(d)`` (Delve's ringnorm: scales 2 and 1, means
     0 and 2/sqrt(20) up to a common offset; twonorm: scale 1, means -+2/sqrt(20)); each row's class
@@ -127,7 +130,7 @@ def make_norms(problem: int, seed: int, problem_seed: int, imbalanced: bool, n_s
 
 
 def make_problem(problem: int, seed: int, problem_seed: int, imbalanced: bool, family: str = "classification",
-                 n_samples: int = 5000):
+                 n_samples: int = ROWS):
     """``(X, y)`` of problem ``problem`` of ``family`` for split seed ``seed``."""
     from sklearn.datasets import make_classification
 
@@ -223,7 +226,7 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2, help="processes")
     parser.add_argument("--write-csv", metavar="DIR", help="write each classification problem (seed 0's data) to "
                         "DIR/<family><problem>_<problem seed>[_imb].csv, as benchmarks/peers.py reads them, and stop")
-    parser.add_argument("--rows", type=int, default=5000, help="rows of each problem --write-csv writes")
+    parser.add_argument("--rows", type=int, default=ROWS, help="rows of each problem --write-csv writes")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--tag", default="generated")
     args = parser.parse_args(argv)
@@ -232,8 +235,8 @@ def main(argv=None):
     problems = REGRESSION_PROBLEMS if args.regression else NORMS if args.family == "norms" else PROBLEMS
     if args.regression and args.family != "classification":
         parser.error("--family chooses classification problems; --regression has its own.")
-    if args.rows != 5000 and not args.write_csv:
-        parser.error("--rows sets the rows --write-csv writes; searches use 5,000.")
+    if args.rows != ROWS and not args.write_csv:
+        parser.error(f"--rows sets the rows --write-csv writes; searches use {ROWS:,}.")
     if args.write_csv:
         if args.regression:
             parser.error("--write-csv writes classification problems (peers.py compares classifiers); "
