@@ -172,6 +172,7 @@ def run_cell(problem: int, seed: int, depth, params: dict, problem_seed: int, im
             "fits": int(sum(t.fits for t in result.trials_)),
             "val_f1": float(metric(y_va, result.model_.predict(X_va))),
             "score": float(result.best_score_), "score_on": result.score_on,
+            "sample_frac_scale": result.sample_frac_scale,
             "test_f1": float(metric(y_te, result.model_.predict(X_te)))}
 
 

@@ -157,6 +157,7 @@ def _compact_depth(depth, split, oracle, trials, draws, seed, extra, tree):
         "val_baseline": float(result.baseline_score_),  # on compact's score rows (score_on)
         "val_compacted": float(result.best_score_),
         "score_on": result.score_on,
+        "sample_frac_scale": result.sample_frac_scale,
         "runtime_s": seconds,
     }
 
@@ -311,9 +312,9 @@ def pooled_table(rows):
                 n_ref.append(len(ref_runs))
                 n_ours.append(len(c))
             diff, se = float(np.mean(diffs)), float(np.sqrt(np.sum(variances)) / len(diffs))
-            z = f"{diff / se:+.1f}" if se > 0 else "n/a"
+            z = f"{diff / se:+.1f}" if se > 1e-12 else "n/a"  # no spread: identical reruns (or rounding)
             split_se = float(np.std(diffs, ddof=1) / np.sqrt(len(diffs))) if len(diffs) > 2 else np.nan
-            split_z = f"{diff / split_se:+.1f}" if split_se > 0 else "n/a"
+            split_z = f"{diff / split_se:+.1f}" if split_se > 1e-12 else "n/a"
             lines.append(f"| {dataset} | {depth} | {min(n_ref)}-{max(n_ref)} | {min(n_ours)}-{max(n_ours)} | "
                          f"{np.mean(refs):.4f} | {np.mean(ours):.4f} | {diff:+.4f}{'' if diff >= 0 else ' **no**'} | "
                          f"{se:.4f} | {z} | {'n/a' if np.isnan(split_se) else f'{split_se:.4f}'} | {split_z} |")

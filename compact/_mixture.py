@@ -5,15 +5,25 @@ from __future__ import annotations
 from ._problem import Problem
 from ._seeds import SeedStreams, int31
 from .density_tree import DensityTreeMixture, fit_density_tree, segment_levels
-from .distributions import CLASS_BALANCE_PARAM, DEPTH_PARAM, SEARCH_SPACE, DPBetaMixture, flatten_uncertainty
+from .distributions import (
+    CLASS_BALANCE_PARAM,
+    DEPTH_PARAM,
+    SAMPLE_FRAC_SCALES,
+    SEARCH_SPACE,
+    DPBetaMixture,
+    flatten_uncertainty,
+)
 from .oracle import regression_uncertainty, resolve_oracle, uncertainty
 
 METHODS = ("oracle", "density_tree")
 
 
-def space_of(method: str, *, class_balance: bool = False) -> tuple:
-    """The optimisation variables of ``method``, with ``class_balance`` if searched."""
-    space = SEARCH_SPACE + ((CLASS_BALANCE_PARAM,) if class_balance else ())
+def space_of(method: str, *, class_balance: bool = False, sample_frac_scale: str = "linear") -> tuple:
+    """The optimisation variables of ``method``, with ``class_balance`` if searched and ``sample_frac``
+    over the range ``sample_frac_scale`` names (:data:`~compact.distributions.SAMPLE_FRAC_SCALES`)."""
+    frac = SAMPLE_FRAC_SCALES[sample_frac_scale]
+    space = tuple(frac if p.name == frac.name else p for p in SEARCH_SPACE)
+    space += (CLASS_BALANCE_PARAM,) if class_balance else ()
     return space + (DEPTH_PARAM,) if method == "density_tree" else space
 
 

@@ -42,26 +42,59 @@ def open_study(storage, study_name: str | None, *, settings: dict, space: tuple[
                                 enqueue=original_params(space))
 
 
-def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool) -> int:
-    """The run's seed, after checking that a continued study was run with the same settings.
+def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool, scale: str,
+                      scale_given: bool) -> tuple[int, str]:
+    """The run's seed and ``sample_frac_scale``, after checking that a continued study was run
+    with the same settings.
 
     The study records ``fingerprint`` (what must not change between runs of
-    one study: rows, family, size, scoring, score rows, method) and the seed; a continued
-    study must match it (:func:`compact.storage.check_settings`), and lends
-    its seed to a run given none.
+    one study: rows, family, size, scoring, score rows, method), the seed
+    and ``sample_frac_scale``; a continued study must match the fingerprint
+    (:func:`compact.storage.check_settings`), and lends its seed to a run
+    given none and its ``sample_frac_scale`` to a run that left it to the
+    family's default, so a default changed since never refuses a study.  The
+    scale a study's trials were drawn with decides over its settings (a study
+    begun before the scale was recorded: ``"linear"``).
+
+    Returns
+    -------
+    seed : int
+    scale : {"linear", "log"}
 
     Raises
     ------
     ValueError
-        Naming each setting that differs.
+        Naming each setting that differs, or an unknown stored scale.
     """
+    from .distributions import SAMPLE_FRAC_SCALES
     from .storage import check_settings
 
     stored = study.user_attrs.get("compact") or {}
     if stored and "score_on" not in stored:  # begun before score_on existed: its trials scored on validation
-        study.set_user_attr("compact", {**stored, "score_on": "validation"})
+        stored = {**stored, "score_on": "validation"}
+        study.set_user_attr("compact", stored)
+    drawn = _drawn_scale(study)
+    if drawn is not None and stored.get("sample_frac_scale") != drawn:
+        stored = {**stored, "sample_frac_scale": drawn}
+        study.set_user_attr("compact", stored)
     given = seed if seed_given or "random_state" not in stored else None  # None: take the study's
-    return int(check_settings(study, {**fingerprint, "random_state": given})["random_state"])
+    scale = scale if scale_given or "sample_frac_scale" not in stored else None
+    used = check_settings(study, {**fingerprint, "random_state": given, "sample_frac_scale": scale},
+                          adopt=("random_state", "sample_frac_scale"))
+    if used["sample_frac_scale"] not in SAMPLE_FRAC_SCALES:
+        raise ValueError(f"Study {study.study_name!r} records sample_frac_scale={used['sample_frac_scale']!r}, "
+                         f"not one of {sorted(SAMPLE_FRAC_SCALES)}.")
+    return int(used["random_state"]), used["sample_frac_scale"]
+
+
+def _drawn_scale(study) -> str | None:
+    """``"log"`` or ``"linear"``: the range of ``sample_frac`` a trial of ``study`` was drawn from
+    (None before any was)."""
+    for trial in study.get_trials(deepcopy=False):
+        frac = trial.distributions.get("sample_frac")
+        if frac is not None:
+            return "log" if frac.log else "linear"
+    return None
 
 
 def prepare_study(study, seed: int, *, space: tuple[Param, ...], n_startup_trials: int = 10):

@@ -225,6 +225,7 @@ def cmd_fit(args) -> int:
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
         prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=args.seed,
         n_jobs=args.n_jobs, class_balance=args.class_balance, score_on=args.score_on,
+        sample_frac_scale=args.sample_frac_scale,
         storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
     )
     model = result.model_
@@ -281,7 +282,7 @@ def cmd_compare(args) -> int:
         size_name=args.size_name, methods=args.methods, seeds=args.seeds, n_trials=args.trials,
         n_draws=args.draws, compact_method=args.method,
         search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance,
-                       "score_on": args.score_on},
+                       "score_on": args.score_on, "sample_frac_scale": args.sample_frac_scale},
         n_jobs=1 if args.n_jobs is None else args.n_jobs,
         verbose=0 if args.quiet else 1,
     )
@@ -425,6 +426,9 @@ def _common(parser) -> None:
     parser.add_argument("--score-on", choices=SCORE_ON, default=None,
                         help="rows candidates are scored on (default: the family's; train+validation for "
                              "classification with tree, linear, lpm or forest, validation otherwise)")
+    parser.add_argument("--sample-frac-scale", choices=("linear", "log"), default=None,
+                        help="range of the sample size: linear from 0.1 or log from 0.05 of the training rows, "
+                             "up to 2 (default: the family's; log for classification with tree, linear otherwise)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

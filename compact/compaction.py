@@ -71,6 +71,16 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         With the training rows the model returned is the best-scoring draw of
         any trial; on the validation part alone, the best draw of the trial
         with the best mean.
+    sample_frac_scale : {"linear", "log"} or None, default=None
+        Range of ``sample_frac`` (the sample size as a fraction of the
+        training rows): ``"linear"``, uniform from 0.1 to 2; ``"log"``,
+        log-uniform from 0.05 to 2, so that half the random start-up trials
+        draw fewer than a third of the training rows (small noisy samples, from which
+        small trees can find splits the full data's Gini criterion misses).
+        ``None``: the family's default (``Adapter.default_sample_frac_scale``):
+        ``"log"`` for decision tree classifiers, where it was measured, and
+        ``"linear"`` for the others; a continued study (``storage``) keeps its
+        own.
     validation_data : tuple (X_val, y_val), optional
         Explicit held-out data; then all of ``(X, y)`` is used for training.
     flatten : bool, default=True

@@ -68,6 +68,10 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         the family's default (the training and validation parts for tree
         classifiers, logistic regression, the linear probability model and
         random forest classifiers).
+    sample_frac_scale : {"linear", "log"} or None, default=None
+        Range of the sample size (see :func:`compact.fit`); ``None``: the
+        family's default (``"log"`` for decision tree classifiers, ``"linear"``
+        otherwise).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None
@@ -167,6 +171,9 @@ class CompactRegressor(RegressorMixin, _CompactBase):
         As in :class:`CompactClassifier`.
     class_balance : None or False, default=None
         Never searched for regressors (no classes); ``True`` is an error.
+    sample_frac_scale : {"linear", "log"} or None, default=None
+        As in :class:`CompactClassifier`; ``None`` is ``"linear"`` for
+        regression trees and the other regressors (not measured with ``"log"``).
 
     Attributes
     ----------

@@ -107,6 +107,9 @@ class CompactResult:
         validation part), or ``"train+validation"`` (the training part
         too, on which the candidates were fitted: the scores are not
         held-out estimates).
+    sample_frac_scale : str
+        The range ``sample_frac`` was searched over: ``"linear"`` (0.1 to 2)
+        or ``"log"`` (0.05 to 2, log-uniform).
     """
 
     model_: Any
@@ -129,6 +132,7 @@ class CompactResult:
     interrupted_: bool = False
     study_: Any = field(default=None, repr=False)
     score_on: str = "validation"
+    sample_frac_scale: str = "linear"
 
     def __getstate__(self):
         # The Optuna study holds locks and cannot be pickled; the trial
@@ -165,6 +169,7 @@ class CompactResult:
             "fit_seconds": self.fit_seconds_,
             "scoring": self.scoring,
             "score_on": self.score_on,
+            "sample_frac_scale": self.sample_frac_scale,
             "method": self.method,
             "weights_mode": self.weights_mode,
             "interrupted": self.interrupted_,

@@ -41,7 +41,7 @@ from ._validation import (
     first_line,
 )
 from .adapters import DecodedClassifier, get_adapter
-from .distributions import DistributionParams, original_params
+from .distributions import SAMPLE_FRAC_SCALES, DistributionParams, original_params
 from .result import CompactResult
 from .scoring import validation_scorer
 from .storage import resolve_storage
@@ -58,6 +58,7 @@ class Checked(NamedTuple):
     prune_draws: float | None  # predictive standard deviations, or None: every draw
     class_balance: bool  # whether the class_balance variable is searched
     score_on: str  # the rows candidates are scored on
+    sample_frac_scale: str  # the range of sample_frac a new study searches
 
 
 class CompactSearch(BaseEstimator):
@@ -83,6 +84,7 @@ class CompactSearch(BaseEstimator):
         flatten=True,
         class_balance=None,
         score_on=None,
+        sample_frac_scale=None,
         method="oracle",
         weights_mode=False,
         random_state=None,
@@ -107,6 +109,7 @@ class CompactSearch(BaseEstimator):
         self.flatten = flatten
         self.class_balance = class_balance
         self.score_on = score_on
+        self.sample_frac_scale = sample_frac_scale
         self.method = method
         self.weights_mode = weights_mode
         self.random_state = random_state
@@ -129,7 +132,7 @@ class CompactSearch(BaseEstimator):
     def fit(self, X, y, *, validation_data=None):
         """Search the training distribution; sets ``result_`` and returns ``self``."""
         started = time.perf_counter()
-        adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on = self.check_params()
+        adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on, scale = self.check_params()
         regression = is_regressor(adapter.estimator)
         scoring = self.scoring if self.scoring is not None else ("r2" if regression else "f1_macro")
         X, y, feature_names = check_data(X, y, regression=regression)
@@ -137,11 +140,15 @@ class CompactSearch(BaseEstimator):
         with _optuna.quiet_optuna():
             fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X), class_balance=class_balance,
                                             score_on=score_on)
-            space = space_of(self.method, class_balance=class_balance)
-            study = _optuna.open_study(storage, self.study_name, settings={**fingerprint, "random_state": seed},
-                                       space=space)
-            seeds = SeedStreams(_optuna.check_fingerprint(study, fingerprint, seed=seed,
-                                                          seed_given=self.random_state is not None))
+            space = space_of(self.method, class_balance=class_balance, sample_frac_scale=scale)
+            study = _optuna.open_study(storage, self.study_name, space=space,
+                                       settings={**fingerprint, "random_state": seed, "sample_frac_scale": scale})
+            seed, scale = _optuna.check_fingerprint(study, fingerprint, seed=seed, scale=scale,
+                                                    seed_given=self.random_state is not None,
+                                                    scale_given=self.sample_frac_scale is not None)
+            seeds = SeedStreams(seed)
+            # A continued study keeps its range of sample_frac where none is given.
+            space = space_of(self.method, class_balance=class_balance, sample_frac_scale=scale)
             problem = make_problem(X, y, feature_names=feature_names, validation_size=self.validation_size,
                                    validation_data=validation_data, seed=seeds.split, regression=regression,
                                    encoded_labels=adapter.encoded_labels)
@@ -226,9 +233,10 @@ class CompactSearch(BaseEstimator):
             weights_mode = False
         class_balance = self._class_balance(adapter)
         score_on = self.score_on_for(adapter)
+        scale = self.sample_frac_scale_for(adapter)
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
-        return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on)
+        return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on, scale)
 
     def _class_balance(self, adapter) -> bool:
         """Whether ``class_balance`` is searched: for classifiers whose family takes
@@ -252,6 +260,17 @@ class CompactSearch(BaseEstimator):
         if self.score_on not in SCORE_ON:
             raise ValueError(f"score_on must be None, {' or '.join(map(repr, SCORE_ON))}; got {self.score_on!r}.")
         return self.score_on
+
+    def sample_frac_scale_for(self, adapter) -> str:
+        """The range of ``sample_frac`` a new study searches: ``sample_frac_scale``, or the family's
+        default (``Adapter.default_sample_frac_scale``: ``"log"`` for decision tree classifiers,
+        ``"linear"`` otherwise).  A continued study keeps its own where this is ``None``."""
+        if self.sample_frac_scale is None:
+            return adapter.default_sample_frac_scale
+        if not isinstance(self.sample_frac_scale, str) or self.sample_frac_scale not in SAMPLE_FRAC_SCALES:
+            raise ValueError(f"sample_frac_scale must be None, {' or '.join(map(repr, SAMPLE_FRAC_SCALES))}; "
+                             f"got {self.sample_frac_scale!r}.")
+        return self.sample_frac_scale
 
     def n_draws_for(self, adapter) -> int:
         """Draws per trial for ``adapter``'s family: ``n_draws``, or the family's default
@@ -314,6 +333,7 @@ class CompactSearch(BaseEstimator):
             scoring=_name(scoring), method=self.method,
             weights_mode=weights_mode, feature_names_in_=problem.feature_names, interrupted_=interrupted,
             study_=study, score_on=score_on,
+            sample_frac_scale=next(name for name, frac in SAMPLE_FRAC_SCALES.items() if frac in space),
         )
 
 

@@ -92,6 +92,32 @@ def test_fit_with_storage_resumes(iris_csv, tmp_path):
     assert len(json.loads((tmp_path / "m.json").read_text())["trials"]) == 7
 
 
+def test_fit_sample_frac_scale(iris_csv, tmp_path):
+    # A tree classifier's default is the log range (samples from 5 % of the training rows); linear starts at 10 %.
+    fractions = {}
+    for scale in (None, "linear"):
+        out = tmp_path / f"{scale}.joblib"
+        assert main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "2", "--trials", "25",
+                     "--out", str(out), "--quiet"] + ([] if scale is None else ["--sample-frac-scale", scale])) == 0
+        report = json.loads((tmp_path / f"{scale}.json").read_text())
+        fractions[report["sample_frac_scale"]] = min(t["params"]["sample_frac"] for t in report["trials"])
+    assert fractions["log"] < 0.1 <= fractions["linear"]
+
+
+@pytest.mark.parametrize("value", [None, "linear"])
+def test_compare_passes_sample_frac_scale(tmp_path, monkeypatch, value):
+    seen = {}
+
+    def capture(*args, **kwargs):
+        seen.update(kwargs["search_params"])
+        raise RuntimeError("stop here: only the arguments matter")
+
+    monkeypatch.setattr(compact, "compare", capture)
+    argv = ["compare", "--data", "iris", "--sizes", "1", "--out", str(tmp_path / "c"), "--quiet"]
+    assert main(argv + ([] if value is None else ["--sample-frac-scale", value])) == 1
+    assert seen["sample_frac_scale"] == value
+
+
 def test_compare_writes_csv_json_png(tmp_path, capsys):
     out = tmp_path / "report"
     rc = main(["compare", "--data", "iris", "--sizes", "1-2", "--seeds", "1", "--trials", "4", "--out", str(out),
@@ -293,6 +319,7 @@ def test_compare_out_existing_file(tmp_path, capsys, no_search):
     (["--prune-draws", "-1"], "argument --prune-draws: '-1' must be a non-negative number"),
     (["--prune-draws", "nan"], "argument --prune-draws: 'nan' must be a non-negative number"),
     (["--prune-draws", "off"], "argument --prune-draws: 'off' is neither a number nor 'none'"),
+    (["--sample-frac-scale", "exp"], "argument --sample-frac-scale: invalid choice: 'exp'"),
 ])
 def test_bad_option_values(iris_csv, capsys, no_search, argv, message):
     with pytest.raises(SystemExit) as exit_:

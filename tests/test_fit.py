@@ -100,9 +100,11 @@ def test_validation_data_and_custom_scorer(small_data, fitted_oracle):
 
 
 def test_best_score_is_the_chosen_trials_mean(small_data, fitted_oracle):
-    """best_score_ ranks trials (their mean); the kept draw's own score is best_draw_score_."""
+    """On the validation part best_score_ ranks trials (their mean); the kept draw's own score is best_draw_score_.
+    (A tree classifier's default rows, training + validation, return the top draw of any trial: test_score_rows.)"""
     X, y = small_data
-    result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=8, random_state=0)
+    result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=8, random_state=0,
+                         score_on="validation")
     assert result.best_score_ == max(t.score for t in result.trials_)
     chosen = next(t for t in result.trials_ if t.params == result.best_params_)
     assert result.best_score_ == chosen.score and result.best_draw_score_ == max(chosen.scores)
