@@ -63,11 +63,12 @@ class Adapter:
     #: choose better models (:func:`compact._problem.with_score_rows`).
     default_score_on: str = "validation"
 
-    #: The range of ``sample_frac`` when ``sample_frac_scale`` is not given
-    #: (:data:`compact.distributions.SAMPLE_FRAC_SCALES`): ``"linear"`` from
-    #: 10 % of the training size, or ``"log"`` from 5 % where small noisy
-    #: samples were measured to give better small models.
-    default_sample_frac_scale: str = "linear"
+    def default_sample_frac_scale(self, size: dict[str, int]) -> str:
+        """The range of ``sample_frac`` for a model of ``size`` (normalised) when
+        ``sample_frac_scale`` is not given (:data:`compact.distributions.SAMPLE_FRAC_SCALES`):
+        ``"linear"`` from 10 % of the training size, or ``"log"`` from 5 % where small noisy
+        samples were measured to give better small models."""
+        return "linear"
 
     #: Whether the family needs class labels encoded as 0..K-1 (xgboost).
     #: Compaction then trains on the codes and wraps the final model in a

@@ -428,7 +428,7 @@ def _common(parser) -> None:
                              "classification with tree, linear, lpm or forest, validation otherwise)")
     parser.add_argument("--sample-frac-scale", choices=("linear", "log"), default=None,
                         help="range of the sample size: linear from 0.1 or log from 0.05 of the training rows, "
-                             "up to 2 (default: the family's; log for classification with tree, linear otherwise)")
+                             "up to 2 (default: the family's; log for a tree classifier of depth 1, linear otherwise)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")

@@ -77,10 +77,11 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
         log-uniform from 0.05 to 2, so that half the random start-up trials
         draw fewer than a third of the training rows (small noisy samples, from which
         small trees can find splits the full data's Gini criterion misses).
-        ``None``: the family's default (``Adapter.default_sample_frac_scale``):
-        ``"log"`` for decision tree classifiers, where it was measured, and
-        ``"linear"`` for the others; a continued study (``storage``) keeps its
-        own.
+        ``None``: the family's default for the size
+        (``Adapter.default_sample_frac_scale``): ``"log"`` for decision tree
+        classifiers of depth 1 (stumps), where it was measured to help,
+        ``"linear"`` for deeper trees (where it cost test F1 on some datasets)
+        and the other families; a continued study (``storage``) keeps its own.
     validation_data : tuple (X_val, y_val), optional
         Explicit held-out data; then all of ``(X, y)`` is used for training.
     flatten : bool, default=True

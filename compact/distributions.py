@@ -54,7 +54,7 @@ SEARCH_SPACE = (
 #: range in ``SEARCH_SPACE``; ``"log"``, from 5 % of the training size on a
 #: log scale, where half the random start-up trials draw samples below a
 #: third of the training size (one in eight on the linear range): small noisy
-#: samples, which gave better small decision trees on some problems
+#: samples, which gave better decision tree stumps on some problems
 #: (``Adapter.default_sample_frac_scale``).
 SAMPLE_FRAC_SCALES = {"linear": SEARCH_SPACE[1], "log": Param("sample_frac", 0.05, 2.0, log=True)}
 ORIGINAL = {"alpha": 1.0, "sample_frac": 1.0, "p_orig": 1.0, "A_a": 1.0, "B_a": 1.0, "A_b": 1.0, "B_b": 1.0}

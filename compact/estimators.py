@@ -70,8 +70,8 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         random forest classifiers).
     sample_frac_scale : {"linear", "log"} or None, default=None
         Range of the sample size (see :func:`compact.fit`); ``None``: the
-        family's default (``"log"`` for decision tree classifiers, ``"linear"``
-        otherwise).
+        family's default for the size (``"log"`` for decision tree stumps,
+        ``"linear"`` otherwise).
     method : {"oracle", "density_tree"}, default="oracle"
     weights_mode : bool, default=False
     random_state : int, RandomState or None

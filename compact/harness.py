@@ -402,7 +402,6 @@ def compare(
     searcher.check_params()  # bad search parameters fail before any task
     search["n_draws"] = n_draws = searcher.n_draws_for(adapter)  # the budget of the controls needs it
     search["score_on"] = searcher.score_on_for(adapter)  # and the restarts are chosen on the same rows
-    search["sample_frac_scale"] = searcher.sample_frac_scale_for(adapter)
     setup = _Setup(adapter, scoring, primary, search,
                    dict(pruning or {}), oracle, compact_method,
                    "distilled" in names or (compact_method == "oracle" and compacts))
@@ -410,7 +409,7 @@ def compare(
     meta = {"estimator": type(adapter.estimator).__name__, "scoring": scoring, "size_name": primary,
             "seeds": seeds, "n_trials": n_trials, "n_draws": n_draws,
             "prune_draws": search.get("prune_draws", CompactSearch().prune_draws), "test_size": test_size,
-            "sample_frac_scale": search["sample_frac_scale"],
+            "sample_frac_scale": search.get("sample_frac_scale"),  # None: the family's, per size
             "validation_size": validation_size, "methods": names, "pruning": setup.pruning}
     return Comparison(rows, scoring, primary, type(adapter.estimator).__name__, len(X), meta)
 

@@ -233,7 +233,7 @@ class CompactSearch(BaseEstimator):
             weights_mode = False
         class_balance = self._class_balance(adapter)
         score_on = self.score_on_for(adapter)
-        scale = self.sample_frac_scale_for(adapter)
+        scale = self.sample_frac_scale_for(adapter, request)
         storage = resolve_storage(self.storage, heartbeat_interval=self.heartbeat_interval,
                                   grace_period=self.grace_period)
         return Checked(adapter, request, weights_mode, storage, seed, prune_draws, class_balance, score_on, scale)
@@ -261,12 +261,13 @@ class CompactSearch(BaseEstimator):
             raise ValueError(f"score_on must be None, {' or '.join(map(repr, SCORE_ON))}; got {self.score_on!r}.")
         return self.score_on
 
-    def sample_frac_scale_for(self, adapter) -> str:
+    def sample_frac_scale_for(self, adapter, size: dict[str, int]) -> str:
         """The range of ``sample_frac`` a new study searches: ``sample_frac_scale``, or the family's
-        default (``Adapter.default_sample_frac_scale``: ``"log"`` for decision tree classifiers,
-        ``"linear"`` otherwise).  A continued study keeps its own where this is ``None``."""
+        default for ``size`` (``Adapter.default_sample_frac_scale``: ``"log"`` for decision tree
+        classifiers of depth 1, ``"linear"`` otherwise).  A continued study keeps its own where this
+        is ``None``."""
         if self.sample_frac_scale is None:
-            return adapter.default_sample_frac_scale
+            return adapter.default_sample_frac_scale(size)
         if not isinstance(self.sample_frac_scale, str) or self.sample_frac_scale not in SAMPLE_FRAC_SCALES:
             raise ValueError(f"sample_frac_scale must be None, {' or '.join(map(repr, SAMPLE_FRAC_SCALES))}; "
                              f"got {self.sample_frac_scale!r}.")

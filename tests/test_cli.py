@@ -93,11 +93,11 @@ def test_fit_with_storage_resumes(iris_csv, tmp_path):
 
 
 def test_fit_sample_frac_scale(iris_csv, tmp_path):
-    # A tree classifier's default is the log range (samples from 5 % of the training rows); linear starts at 10 %.
+    # A stump's default is the log range (samples from 5 % of the training rows); linear starts at 10 %.
     fractions = {}
     for scale in (None, "linear"):
         out = tmp_path / f"{scale}.joblib"
-        assert main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "2", "--trials", "25",
+        assert main(["fit", "--data", str(iris_csv), "--target", "species", "--size", "1", "--trials", "25",
                      "--out", str(out), "--quiet"] + ([] if scale is None else ["--sample-frac-scale", scale])) == 0
         report = json.loads((tmp_path / f"{scale}.json").read_text())
         fractions[report["sample_frac_scale"]] = min(t["params"]["sample_frac"] for t in report["trials"])

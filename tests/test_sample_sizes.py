@@ -1,5 +1,5 @@
-"""``sample_frac_scale``: ``sample_frac`` on a log scale from 5 % for decision tree classifiers, linear from 10 %
-elsewhere; a continued study keeps its own."""
+"""``sample_frac_scale``: ``sample_frac`` on a log scale from 5 % for decision tree stumps (classifiers), linear
+from 10 % elsewhere; a continued study keeps its own."""
 
 import numpy as np
 import optuna
@@ -28,10 +28,16 @@ def test_only_sample_frac_changes_and_the_original_distribution_stays_inside():
     assert space_of("density_tree", class_balance=True, sample_frac_scale="log")[1] == log
 
 
-def test_tree_classifiers_search_small_samples_other_families_do_not():
-    assert get_adapter(DecisionTreeClassifier()).default_sample_frac_scale == "log"
-    assert get_adapter(DecisionTreeRegressor()).default_sample_frac_scale == "linear"
-    assert get_adapter(LogisticRegression()).default_sample_frac_scale == "linear"
+def test_tree_stumps_search_small_samples_other_sizes_and_families_do_not():
+    tree = get_adapter(DecisionTreeClassifier())
+    assert tree.default_sample_frac_scale(tree.normalize_size(1)) == "log"
+    assert tree.default_sample_frac_scale(tree.normalize_size({"max_leaf_nodes": 2})) == "log"
+    assert tree.default_sample_frac_scale(tree.normalize_size(2)) == "linear"
+    assert tree.default_sample_frac_scale(tree.normalize_size({"max_leaf_nodes": 4})) == "linear"
+    regressor = get_adapter(DecisionTreeRegressor())
+    assert regressor.default_sample_frac_scale(regressor.normalize_size(1)) == "linear"
+    linear = get_adapter(LogisticRegression())
+    assert linear.default_sample_frac_scale(linear.normalize_size(1)) == "linear"
 
 
 class SizeSpy(DecisionTreeClassifier):
@@ -47,7 +53,7 @@ class SizeSpy(DecisionTreeClassifier):
 def test_a_tree_search_fits_trees_on_samples_below_a_tenth(small_data, fitted_oracle):
     X, y = small_data
     SizeSpy.rows = []
-    result = compact.fit(SizeSpy(), X, y, size=2, oracle=fitted_oracle, n_trials=30, random_state=3,
+    result = compact.fit(SizeSpy(), X, y, size=1, oracle=fitted_oracle, n_trials=30, random_state=3,
                          class_balance=False)  # unweighted rows: the weights are the counts
     fractions = _fractions(result)
     assert fractions[0] == 1.0 and 0.05 <= min(fractions) < 0.1
@@ -59,8 +65,8 @@ def test_a_tree_search_fits_trees_on_samples_below_a_tenth(small_data, fitted_or
 
 def test_the_density_tree_searches_the_same_ranges(small_data):
     X, y = small_data
-    logged = compact.fit(DecisionTreeClassifier(), X, y, size=2, method="density_tree", n_trials=30, random_state=0)
-    linear = compact.fit(DecisionTreeClassifier(), X, y, size=2, method="density_tree", n_trials=30, random_state=0,
+    logged = compact.fit(DecisionTreeClassifier(), X, y, size=1, method="density_tree", n_trials=30, random_state=0)
+    linear = compact.fit(DecisionTreeClassifier(), X, y, size=1, method="density_tree", n_trials=30, random_state=0,
                          sample_frac_scale="linear")
     assert min(_fractions(logged)) < 0.1 <= min(_fractions(linear))
     assert (logged.sample_frac_scale, linear.sample_frac_scale) == ("log", "linear")
@@ -71,12 +77,14 @@ def test_other_families_keep_the_linear_range_and_a_tree_can_ask_for_it(small_da
     linear = compact.fit(LogisticRegression(max_iter=300), X, y, size=4, oracle=fitted_oracle, n_trials=30,
                          random_state=0)
     assert min(_fractions(linear)) >= 0.1
+    deeper = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=30, random_state=3)
+    assert deeper.sample_frac_scale == "linear" and min(_fractions(deeper)) >= 0.1
     rng = np.random.default_rng(0)
     Xr = rng.normal(size=(300, 3))
-    regression = compact.fit(DecisionTreeRegressor(), Xr, Xr[:, 0] + 0.3 * rng.normal(size=300), size=2,
+    regression = compact.fit(DecisionTreeRegressor(), Xr, Xr[:, 0] + 0.3 * rng.normal(size=300), size=1,
                              n_trials=30, random_state=0)
     assert min(_fractions(regression)) >= 0.1
-    tree = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=30, random_state=0,
+    tree = compact.fit(DecisionTreeClassifier(), X, y, size=1, oracle=fitted_oracle, n_trials=30, random_state=0,
                        sample_frac_scale="linear")
     assert min(_fractions(tree)) >= 0.1
 
@@ -98,7 +106,7 @@ def test_a_bad_sample_frac_scale_is_one_line_before_any_work(small_data, value):
 
 
 def _run(X, y, storage, n_trials, oracle, **kw):
-    return compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=oracle, n_trials=n_trials, random_state=3,
+    return compact.fit(DecisionTreeClassifier(), X, y, size=1, oracle=oracle, n_trials=n_trials, random_state=3,
                        storage=storage, study_name="s", **kw)
 
 
