@@ -70,12 +70,14 @@ def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool, 
     from .storage import check_settings
 
     stored = study.user_attrs.get("compact") or {}
+    mended = {}
     if stored and "score_on" not in stored:  # begun before score_on existed: its trials scored on validation
-        stored = {**stored, "score_on": "validation"}
-        study.set_user_attr("compact", stored)
+        mended["score_on"] = "validation"
     drawn = _drawn_scale(study)
     if drawn is not None and stored.get("sample_frac_scale") != drawn:
-        stored = {**stored, "sample_frac_scale": drawn}
+        mended["sample_frac_scale"] = drawn
+    if mended:  # one write to the storage
+        stored = {**stored, **mended}
         study.set_user_attr("compact", stored)
     given = seed if seed_given or "random_state" not in stored else None  # None: take the study's
     scale = scale if scale_given or "sample_frac_scale" not in stored else None

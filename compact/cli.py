@@ -403,6 +403,7 @@ def _search_defaults() -> dict:
 def _common(parser) -> None:
     from ._mixture import METHODS
     from ._problem import SCORE_ON
+    from .distributions import SAMPLE_FRAC_SCALES
 
     search = _search_defaults()
     parser.add_argument("--data", required=True, metavar="CSV|NAME",
@@ -426,7 +427,7 @@ def _common(parser) -> None:
     parser.add_argument("--score-on", choices=SCORE_ON, default=None,
                         help="rows candidates are scored on (default: the family's; train+validation for "
                              "classification with tree, linear, lpm or forest, validation otherwise)")
-    parser.add_argument("--sample-frac-scale", choices=("linear", "log"), default=None,
+    parser.add_argument("--sample-frac-scale", choices=tuple(SAMPLE_FRAC_SCALES), default=None,
                         help="range of the sample size: linear from 0.1 or log from 0.05 of the training rows, "
                              "up to 2 (default: the family's; log for a tree classifier of depth 1, linear otherwise)")
     parser.add_argument("--method", choices=METHODS, default=search["method"],
