@@ -8,7 +8,11 @@ their mean score:
   them together (as one computation for families that train many candidates
   at once, else in threads), tell each in order.
 
-A trial whose draws were stopped early (``prune_draws``) is told as PRUNED.
+A trial whose draws were stopped early (``prune_draws``) is told as PRUNED;
+one that failed (:class:`Failed`: a draw could not be fitted or scored) as
+FAIL, with its error as the user attribute ``"error"``.  A run attempts at
+most the trials missing from ``n_trials`` when it starts, failed ones
+included, as ``study.optimize`` does, so a search whose trials all fail ends.
 
 Bookkeeping (which trial is best, the baseline) is the caller's
 (:class:`compact._trial_log.TrialLog`); here only the study's side.
@@ -16,17 +20,30 @@ Bookkeeping (which trial is best, the baseline) is the caller's
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .distributions import DistributionParams, Param, original_params
 from .result import TrialRecord
 from .storage import finished_states
 
-#: ``evaluate([(trial number, params), ...]) -> [TrialRecord, ...]``
-Evaluate = Callable[[list[tuple[int, DistributionParams]]], list[TrialRecord]]
+
+class Failed(NamedTuple):
+    """A trial that failed: the error (type and first line) of the draw that could not be
+    fitted or scored."""
+
+    error: str
+
+
+class _TrialFailed(Exception):
+    """Raised by the objective of :func:`_optimize_each` so that Optuna marks the trial FAIL."""
+
+
+#: ``evaluate([(trial number, params), ...]) -> [TrialRecord or Failed, ...]``
+Evaluate = Callable[[list[tuple[int, DistributionParams]]], list["TrialRecord | Failed"]]
 
 
 def open_study(storage, study_name: str | None, *, settings: dict, space: tuple[Param, ...]):
@@ -180,13 +197,16 @@ def _optimize_each(study, evaluate: Evaluate, *, space, n_trials, timeout, on_tr
 
     def objective(trial):
         record = evaluate([(trial.number, suggest(trial, space))])[0]
+        if isinstance(record, Failed):
+            trial.set_user_attr("error", record.error)
+            raise _TrialFailed(record.error)
         value = _keep(trial, record)
         if record.stopped:
             raise optuna.TrialPruned()
         return value
 
     stop = optuna.study.MaxTrialsCallback(n_trials, states=finished_states())
-    study.optimize(objective, n_trials=left, timeout=timeout,
+    study.optimize(objective, n_trials=left, timeout=timeout, catch=(_TrialFailed,),
                    callbacks=[stop, lambda study, trial: on_trial()])
 
 
@@ -196,30 +216,38 @@ def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, ba
     from .storage import ask, keep_alive
 
     began = time.perf_counter()
-    while (left := n_trials - n_finished(study)) > 0:
+    budget = n_trials - n_finished(study)  # attempts, as study.optimize(n_trials=left) makes
+    while (left := min(n_trials - n_finished(study), budget)) > 0:
         if timeout is not None and time.perf_counter() - began > timeout:
             break
         trials = ask(study, min(batch, left))
+        budget -= len(trials)
+        told = 0
         try:
             with keep_alive(study, trials):  # a long batch must not look like a dead worker
                 records = evaluate([(trial.number, suggest(trial, space)) for trial in trials])
-        except BaseException:
-            for trial in trials:
+            for trial, record in zip(trials, records):
+                _tell(study, trial, record=record)
+                told += 1
+                on_trial()
+        except BaseException:  # Ctrl-C included: no trial of the batch is left RUNNING
+            for trial in trials[told:]:
                 _tell(study, trial, state=optuna.trial.TrialState.FAIL)
             raise
-        for trial, record in zip(trials, records):
-            _tell(study, trial, record=record)
-            on_trial()
 
 
-def _tell(study, trial, *, record: TrialRecord | None = None, state=None) -> None:
-    """Store ``record`` and tell its score (PRUNED if its draws stopped early), or tell ``state``;
-    nothing if the heartbeat already failed the trial (its worker looked dead): then it is lost."""
+def _tell(study, trial, *, record: TrialRecord | Failed | None = None, state=None) -> None:
+    """Store ``record`` and tell its score (PRUNED if its draws stopped early, FAIL with its error
+    if it failed), or tell ``state``; nothing if the heartbeat already failed the trial (its worker
+    looked dead): then it is lost."""
     import optuna
 
     try:
         if record is None:
             study.tell(trial, state=state)
+        elif isinstance(record, Failed):
+            trial.set_user_attr("error", record.error)
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
         elif record.stopped:
             _keep(trial, record)
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
@@ -272,9 +300,21 @@ _quiet_depth = 0
 _quiet_previous = None
 
 
+class _NoTrialFailures(logging.Filter):
+    """Drops ``study.optimize``'s lines on failed trials (two per trial, with a traceback): a run
+    reports its failed trials once, in its own warning, and an error that ends it propagates."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.getMessage().startswith("Trial ") and " failed with " in record.getMessage())
+
+
+_NO_TRIAL_FAILURES = _NoTrialFailures()
+
+
 @contextmanager
 def quiet_optuna():
-    """Silence Optuna's per-trial INFO lines while any run is inside this block.
+    """Silence Optuna's per-trial INFO lines, and its lines on failed trials, while any run is
+    inside this block.
 
     Nested and concurrent runs share one counter, so the verbosity is set by
     the first to enter and restored by the last to leave.
@@ -282,10 +322,12 @@ def quiet_optuna():
     import optuna
 
     global _quiet_depth, _quiet_previous
+    failures = logging.getLogger("optuna.study._optimize")
     with _quiet_lock:
         if _quiet_depth == 0:
             _quiet_previous = optuna.logging.get_verbosity()
             optuna.logging.set_verbosity(optuna.logging.WARNING)
+            failures.addFilter(_NO_TRIAL_FAILURES)
         _quiet_depth += 1
     try:
         yield
@@ -294,3 +336,4 @@ def quiet_optuna():
             _quiet_depth -= 1
             if _quiet_depth == 0:
                 optuna.logging.set_verbosity(_quiet_previous)
+                failures.removeFilter(_NO_TRIAL_FAILURES)

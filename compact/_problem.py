@@ -70,6 +70,9 @@ def make_problem(X, y, *, feature_names=None, validation_size: float, validation
         X_tr, y_tr = X, y
         X_val, y_val = _check_validation_data(validation_data, X_tr, regression=regression)
     if regression:
+        if len(y_val) < 2:  # r2 and its kind are undefined on one row: every candidate would score NaN
+            raise ValueError(f"The validation part has {len(y_val)} row; a regression score needs 2 or more: "
+                             "raise validation_size, pass validation_data or use more data.")
         deciles = np.quantile(y_tr, np.linspace(0, 1, 11)[1:-1])
         strata = np.searchsorted(deciles, y_tr)
         return Problem(X_tr, y_tr, X_val, y_val, strata, None, y_tr, y_val, True, feature_names=feature_names)

@@ -18,6 +18,7 @@ weights; the others are fitted one by one.
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ import numpy as np
 
 from ._problem import Problem
 from ._seeds import SeedStreams
+from ._validation import first_line
 from .distributions import DistributionParams, balance_weights
 
 
@@ -149,8 +151,19 @@ class CandidateTrainer:
 
     # -- scoring -----------------------------------------------------------------
     def score(self, model) -> float:
-        """Validation score of a fitted candidate."""
-        return self.scorer(model, self.X_score)
+        """Validation score of a fitted candidate; a score that is not a finite number
+        (NaN from a scorer, say) raises, as a candidate that cannot be ranked."""
+        value = self.scorer(model, self.X_score)
+        if not math.isfinite(value):
+            raise ValueError(f"the candidate scored {value} on the score rows")
+        return value
+
+    def refit_draw(self, number: int, params: DistributionParams, draw: int) -> tuple[float, object]:
+        """``(score, model)`` of one draw of a trial, fitted again: candidates are seeded by
+        their trial and draw, so this is the model the trial had (for a trial run elsewhere)."""
+        candidate = self.candidates(number, params)[draw]
+        model = self.fit_one(candidate)
+        return self.score(model), model
 
     def run_trials(self, trials: list[tuple[int, DistributionParams]], *,
                    stop: Callable[[list[float]], bool] | None = None) -> list[Outcome]:
@@ -173,18 +186,33 @@ class CandidateTrainer:
                 return list(pool.map(lambda trial: self._run_trial(*trial, stop), trials))
         began = time.perf_counter()
         groups = [self.candidates(number, params) for number, params in trials]
-        scored = iter(self._fit_and_score([c for group in groups for c in group]))
-        done = [[s for _, s in zip(group, scored)] for group in groups]  # group first: stops at its end
+        try:
+            models = iter(self.fit_many([c for group in groups for c in group]))
+        except Exception as err:  # one computation: every trial of the batch failed
+            return [_failed(err, fits=len(group), seconds=0.0) for group in groups]
+        fitted = [[m for _, m in zip(group, models)] for group in groups]  # group first: stops at its end
         seconds = (time.perf_counter() - began) / len(trials)
-        return [_outcome(pairs, stopped=False, fits=len(pairs), seconds=seconds) for pairs in done]
+        outcomes = []
+        for group in fitted:
+            try:
+                outcomes.append(_outcome([(self.score(m), m) for m in group], stopped=False, fits=len(group),
+                                         seconds=seconds))
+            except Exception as err:
+                outcomes.append(_failed(err, fits=len(group), seconds=seconds))
+        return outcomes
 
     def _run_trial(self, number: int, params: DistributionParams, stop) -> Outcome:
+        """One trial's draws; a draw that cannot be fitted or scored (a sample of one class
+        for a family that needs two, a NaN score) fails the trial, not the search."""
         began = time.perf_counter()
         group = self.candidates(number, params)
-        if stop is None:
-            done, stopped, fits = self._fit_and_score(group), False, len(group)
-        else:
-            done, stopped, fits = self._race(group, stop)
+        try:
+            if stop is None:
+                done, stopped, fits = self._fit_and_score(group), False, len(group)
+            else:
+                done, stopped, fits = self._race(group, stop)
+        except Exception as err:
+            return _failed(err, fits=len(group), seconds=time.perf_counter() - began)
         return _outcome(done, stopped=stopped, fits=fits, seconds=time.perf_counter() - began)
 
     def _race(self, group: list[Candidate], stop) -> tuple[list[tuple[float, object]], bool, int]:
@@ -214,13 +242,19 @@ class CandidateTrainer:
 
 class Outcome(NamedTuple):
     """A trial's draws: their scores, the best-scoring model, whether ``stop`` ended them
-    early, the models fitted (draws fitted past the stop included) and the seconds taken."""
+    early, the models fitted (draws fitted past the stop included) and the seconds taken;
+    ``error`` (the exception's type and first line) for a trial that failed, with no scores."""
 
     scores: list[float]
     model: object
     stopped: bool
     fits: int
     seconds: float
+    error: str | None = None
+
+
+def _failed(err: Exception, *, fits: int, seconds: float) -> Outcome:
+    return Outcome([], None, False, fits, seconds, error=f"{type(err).__name__}: {first_line(err)}")
 
 
 def _outcome(scored: list[tuple[float, object]], *, stopped: bool, fits: int, seconds: float) -> Outcome:

@@ -152,7 +152,7 @@ class TrialLog:
     def adopt(self, finished: list[TrialRecord], refit) -> None:
         """Take in trials finished elsewhere; refit the chosen and baseline models if not held.
 
-        ``refit(number, params) -> (scores, top model)`` fits a trial's draws again.
+        ``refit(number, params, draw) -> (score, model)`` fits one draw of a trial again.
         """
         for record in finished:
             self.records.setdefault(record.number, record)
@@ -177,8 +177,12 @@ class TrialLog:
         return DistributionParams(**self.records[number].params)
 
     def _refit(self, number: int, refit) -> Kept:
-        scores, model = refit(number, self.params_of(number))
-        return Kept(number, model, max(scores))
+        """The trial's top draw (the first of equals, as the trial kept it), fitted again: only
+        that draw, so a trial stopped early does not get a model from a draw it never had."""
+        scores = self.records[number].scores
+        draw = int(np.argmax(scores))
+        _, model = refit(number, self.params_of(number), draw)
+        return Kept(number, model, scores[draw])
 
     def trials(self) -> list[TrialRecord]:
         return [self.records[k] for k in sorted(self.records)]

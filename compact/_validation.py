@@ -51,6 +51,20 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_flag(value, name: str) -> bool:
+    """A bool (numpy's too): a string such as ``"no"`` would read as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_verbose(value) -> int:
+    """``verbose``: an integer from 0 (a bool reads as 0 or 1)."""
+    if not isinstance(value, (numbers.Integral, np.integer)) or value < 0:
+        raise ValueError(f"verbose must be an integer >= 0, got {value!r}.")
+    return int(value)
+
+
 def check_n_jobs(value) -> int | None:
     """``n_jobs``: ``None`` (the default threads), ``-1`` (every available core) or a positive integer."""
     if value is None:

@@ -8,12 +8,15 @@ cross-validated and persisted with joblib.  Each ``fit`` holds out
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
-from sklearn.base import ClassifierMixin, MetaEstimatorMixin, RegressorMixin
+from sklearn.base import ClassifierMixin, MetaEstimatorMixin, RegressorMixin, is_regressor
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .adapters import get_adapter
 from .search import CompactSearch
 
 
@@ -28,8 +31,51 @@ class _CompactBase(MetaEstimatorMixin, CompactSearch):
     """A :class:`CompactSearch` that is also an estimator of its task: the
     parameters are the search's (one definition), ``fit`` keeps the model."""
 
+    def set_params(self, **params):
+        """Set the parameters; ``estimator__<name>`` works with ``estimator=None`` too.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters of this estimator, and of ``estimator`` as ``estimator__<name>``.
+
+        Returns
+        -------
+        self : estimator
+        """
+        # None stands for the default family: make it explicit so its parameters can be set (and
+        # stay in get_params, so clone keeps them).
+        nested = any(key.startswith("estimator__") for key in params)
+        if nested and params.get("estimator", self.estimator) is None:
+            params = {**params, "estimator": self._default_estimator()}
+        return super().set_params(**params)
+
+    @contextmanager
+    def _fitting(self):
+        """Check the parameters before the data; on any error, leave the estimator unfitted."""
+        try:
+            self._check_task()
+            self.check_params()
+            yield
+        except BaseException:
+            # Attributes of this fit (or of an earlier one) would make check_is_fitted pass on a
+            # half-fitted or stale model.
+            for name in [name for name in vars(self) if name.endswith("_") and not name.startswith("__")]:
+                delattr(self, name)
+            raise
+
+    def _check_task(self):
+        """The family must be of this estimator's task: the search follows the family's."""
+        family = get_adapter(self._template(), self.size_param).estimator
+        if is_regressor(family) != is_regressor(self):
+            needed, other = ("regressor", "Classifier") if is_regressor(self) else ("classifier", "Regressor")
+            raise ValueError(f"{type(self).__name__} needs a {needed}; got {type(family).__name__} "
+                             f"(use Compact{other}).")
+
     def _compact(self, X, y):
         CompactSearch.fit(self, X, y)
+        # validate_data handed the search a bare array: give the result the column names it kept.
+        self.result_.feature_names_in_ = getattr(self, "feature_names_in_", None)
         self.estimator_ = self.result_.model_
         self.size_ = self.result_.size_
         return self
@@ -118,11 +164,12 @@ class CompactClassifier(ClassifierMixin, _CompactBase):
         return DecisionTreeClassifier()
 
     def fit(self, X, y):
-        """Compact the estimator on ``(X, y)``; returns ``self``."""
-        X, y = validate_data(self, X, y)
-        check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        return self._compact(X, y)
+        """Compact the estimator on ``(X, y)``; returns ``self`` (left unfitted where it raises)."""
+        with self._fitting():
+            X, y = validate_data(self, X, y)
+            check_classification_targets(y)
+            self.classes_ = np.unique(y)
+            return self._compact(X, y)
 
     def predict(self, X):
         """Class labels predicted by the compacted model."""
@@ -190,9 +237,10 @@ class CompactRegressor(RegressorMixin, _CompactBase):
         return DecisionTreeRegressor()
 
     def fit(self, X, y):
-        """Compact the estimator on ``(X, y)``; returns ``self``."""
-        X, y = validate_data(self, X, y, y_numeric=True)
-        return self._compact(X, y)
+        """Compact the estimator on ``(X, y)``; returns ``self`` (left unfitted where it raises)."""
+        with self._fitting():
+            X, y = validate_data(self, X, y, y_numeric=True)
+            return self._compact(X, y)
 
     def predict(self, X):
         """Predictions of the compacted model."""

@@ -157,8 +157,9 @@ class CompactResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe summary (models left out)."""
         return {
-            "size": self.size_,
-            "requested_size": self.requested_size,
+            # Sizes come as given: numpy integers from a grid (np.arange), in tuples or dicts.
+            "size": _plain_tree(self.size_),
+            "requested_size": _plain_tree(self.requested_size),
             "baseline_score": self.baseline_score_,
             "best_score": self.best_score_,
             "best_draw_score": self.best_draw_score_,
@@ -211,3 +212,15 @@ class CompactResult:
 def _plain(value):
     """numpy scalars to Python ones, for JSON."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _plain_tree(value):
+    """:func:`_plain` through dicts, lists, tuples and arrays (a size in any of its forms)."""
+    if isinstance(value, dict):
+        return {_plain(key): _plain_tree(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_plain_tree(item) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return _plain(value)

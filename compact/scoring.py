@@ -24,6 +24,13 @@ per-label ratio with a zero denominator is 0 (scikit-learn's
 codes that never occur, so ``n_classes`` may be larger than needed: when the
 validation labels may hold labels the training data lacks, code both sides
 with ``labels = np.union1d(classes, y_val)`` and ``n_classes=labels.size``.
+
+:func:`validation_scorer` is what a search scores its candidates with: the
+fast path where there is one, else scikit-learn's scorer, which sees a
+candidate through a :class:`ScoringView` where needed: with every label in
+``classes_`` (a candidate fitted on a resample that missed a class gets zero
+probability columns for it) and predicting labels (families fitted on class
+codes are decoded, and scored against the original labels).
 """
 
 from __future__ import annotations
@@ -31,8 +38,11 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 
-__all__ = ["fast_scorer", "label_codes", "CLASSIFICATION_SCORERS", "REGRESSION_SCORERS"]
+__all__ = ["fast_scorer", "label_codes", "pad_proba", "validation_scorer", "ScoringView",
+           "CLASSIFICATION_SCORERS", "REGRESSION_SCORERS"]
 
 
 # -- classification, from the confusion matrix --------------------------------
@@ -45,11 +55,18 @@ def _confusion(y_true, y_pred, n_classes: int | None) -> np.ndarray:
     if t.dtype.kind != "i" or p.dtype.kind != "i":
         t = t.astype(np.intp)  # float or unsigned codes (some models predict 0.0, 1.0, ...)
         p = p.astype(np.intp)
-    k = int(max(t.max(), p.max())) + 1 if n_classes is None else n_classes
-    flat = np.bincount(t * k + p, minlength=k * k)
-    if flat.size != k * k:
-        raise ValueError(f"Label codes must lie in 0..{k - 1}; got {max(t.max(), p.max())}.")
-    return flat.reshape(k, k)
+    if t.size == 0 and n_classes is not None:
+        return np.zeros((n_classes, n_classes), dtype=np.intp)
+    low, high = min(t.min(), p.min()), max(t.max(), p.max())
+    k = int(high) + 1 if n_classes is None else n_classes
+    if low < 0 or high >= k:  # t * k + p would land in another cell (or past the matrix)
+        raise ValueError(f"Label codes must lie in 0..{k - 1}; got {low if low < 0 else high}.")
+    return _bincount_confusion(t, p, k)
+
+
+def _bincount_confusion(t: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    """:func:`_confusion` of integer codes known to lie in ``0..k-1``."""
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
 
 
 def _sums(c: np.ndarray):
@@ -258,14 +275,137 @@ def label_codes(classes, labels) -> np.ndarray:
     return codes
 
 
-def validation_scorer(scoring, scorer, y_true, *, labels=None, regression: bool = False):
+def pad_proba(proba, model_classes, classes) -> np.ndarray:
+    """Class probabilities with one column per label of ``classes`` (sorted).
+
+    ``proba`` has a column per label of ``model_classes`` (sorted labels, all in
+    ``classes``): a model fitted on a sample that missed some classes.  The
+    columns of the classes it lacks are zero.
+    """
+    proba = np.asarray(proba)
+    if len(model_classes) == len(classes):
+        return proba
+    full = np.zeros((proba.shape[0], len(classes)), dtype=np.result_type(proba.dtype, float))
+    full[:, np.searchsorted(classes, model_classes)] = proba
+    return full
+
+
+_RESPONSE_METHODS = ("predict_proba", "predict_log_proba", "decision_function")
+
+
+def _has(method):
+    return lambda view: hasattr(view.estimator, method)
+
+
+class ScoringView(ClassifierMixin, BaseEstimator):
+    """A fitted candidate as scikit-learn's scorers should see it.
+
+    ``classes_`` is every label (``classes``); ``predict`` gives labels (class
+    codes decoded through ``decode`` for families trained on codes);
+    ``predict_proba`` and ``decision_function`` have a column per label, the
+    labels the candidate lacks (its sample missed them) padded.  Other
+    attributes are the candidate's, so a custom scorer can still read them.
+
+    Padding: a probability of 0.  A decision value below every label the
+    candidate knows (the row's lowest, less 1), so it never ranks first; with
+    two labels (scikit-learn's one-column decision value, the positive
+    label's) a candidate of one class gives a constant, +1 where it knows the
+    positive label and -1 where it knows the negative one: it ranks no row
+    above another, as its padded probabilities do not either.  A two-class
+    candidate among more labels gives its labels ``-d`` and ``d``.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+    classes : array of shape (K,)
+        Every label, sorted.
+    decode : array, optional
+        The label of each class code, where ``estimator`` predicts codes.
+    """
+
+    def __init__(self, estimator, classes, decode=None):
+        self.estimator = estimator
+        self.classes = classes
+        self.decode = decode
+        self.classes_ = np.asarray(classes)
+        known = getattr(estimator, "classes_", None)
+        if known is None:
+            known = self.classes_
+        elif decode is not None:
+            known = np.asarray(decode)[np.asarray(known, dtype=int)]
+        self.known_ = np.asarray(known)
+        self._columns = np.searchsorted(self.classes_, self.known_)
+
+    def __getattr__(self, name):  # only for names the view lacks: the candidate's attributes
+        estimator = self.__dict__.get("estimator")
+        if estimator is None or name.startswith("__") or name in _RESPONSE_METHODS:
+            raise AttributeError(name)
+        return getattr(estimator, name)
+
+    def predict(self, X):
+        pred = self.estimator.predict(X)
+        return pred if self.decode is None else np.asarray(self.decode)[np.asarray(pred, dtype=int)]
+
+    @available_if(_has("predict_proba"))
+    def predict_proba(self, X):
+        return pad_proba(self.estimator.predict_proba(X), self.known_, self.classes_)
+
+    @available_if(_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        log = np.asarray(self.estimator.predict_log_proba(X))
+        if self.known_.size == self.classes_.size:
+            return log
+        full = np.full((log.shape[0], self.classes_.size), -np.inf)
+        full[:, self._columns] = log
+        return full
+
+    @available_if(_has("decision_function"))
+    def decision_function(self, X):
+        k, n_known = self.classes_.size, self.known_.size
+        if n_known == k:
+            return self.estimator.decision_function(X)
+        if n_known == 1:  # a one-class candidate: no ranking of its own
+            if k == 2:
+                return np.full(X.shape[0], 1.0 if self._columns[0] == 1 else -1.0)
+            values = np.zeros((X.shape[0], 1))
+        else:
+            values = np.asarray(self.estimator.decision_function(X), dtype=float)
+            if values.ndim == 1:  # two known labels: the value of the second
+                values = np.column_stack([-values, values])
+        full = np.empty((values.shape[0], k))
+        full[:] = (values.min(axis=1) - 1.0)[:, None]
+        full[:, self._columns] = values
+        return full
+
+
+def _scoring_view(model, classes, decode):
+    """``model`` where scikit-learn's scorers see every label in it, else a :class:`ScoringView`."""
+    if decode is None:
+        known = getattr(model, "classes_", None)
+        if known is None or len(known) == len(classes):
+            return model
+    return ScoringView(model, classes, decode)
+
+
+def validation_scorer(scoring, scorer, y_true, *, labels=None, classes=None, regression: bool = False):
     """``score(model, X) -> float`` against the fixed validation target ``y_true``.
 
     The exact fast path of :func:`fast_scorer` where ``scoring`` has one, else
     ``scorer(model, X, y_true)`` (any scikit-learn scorer).  For
     classification, ``labels`` are every label the models may predict (the
     training classes, or their codes); validation labels beyond them get
-    codes of their own, so the score equals scikit-learn's.
+    codes of their own, and so do predicted labels outside both, so the
+    score equals scikit-learn's.
+
+    On scikit-learn's route a classifier is scored as a :class:`ScoringView`
+    where it lacks labels (fitted on a sample that missed a class: its
+    probability and decision columns are padded, so probability scorers see a
+    model of every label) or predicts codes.  ``classes``: the label of each
+    code, where the models are fitted on codes ``0..K-1`` (``labels`` and
+    ``y_true`` are then codes): scikit-learn's route scores the models'
+    decoded labels against ``classes[y_true]`` (so ``pos_label`` and custom
+    scorers see the labels); the fast path scores the codes, which gives the
+    same scores.
     """
     if regression:
         fast = fast_scorer(scoring, regression=True)
@@ -276,6 +416,23 @@ def validation_scorer(scoring, scorer, y_true, *, labels=None, regression: bool 
     every = np.union1d(np.asarray(labels), y_true) if labels is not None else np.unique(y_true)
     fast = fast_scorer(scoring, n_classes=every.size)
     if fast is None:
-        return lambda model, X: float(scorer(model, X, y_true))
+        if classes is None:
+            return lambda model, X: float(scorer(_scoring_view(model, every, None), X, y_true))
+        decode = np.asarray(classes)
+        y_labels, every_labels = decode[np.asarray(y_true, dtype=int)], decode[every.astype(int)]
+        return lambda model, X: float(scorer(_scoring_view(model, every_labels, decode), X, y_labels))
     true_codes = label_codes(every, y_true)
-    return lambda model, X: float(fast(true_codes, label_codes(every, model.predict(X))))
+    k, metric = every.size, CLASSIFICATION_SCORERS[scoring]
+
+    def score(model, X) -> float:
+        pred = model.predict(X)
+        codes = label_codes(every, pred)  # 0..k, k for labels outside every
+        if codes.shape != true_codes.shape or codes.ndim != 1:
+            return float(fast(true_codes, codes))  # raises, naming the shapes
+        if codes.size and codes.max() == k:  # labels outside every: a code for each
+            wider = np.union1d(every, pred)
+            return float(fast_scorer(scoring, n_classes=wider.size)(label_codes(wider, y_true),
+                                                                     label_codes(wider, pred)))
+        return float(metric(_bincount_confusion(true_codes, codes, k)))
+
+    return score

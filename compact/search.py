@@ -21,6 +21,8 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.metrics import check_scoring
 
 from . import _optuna
+from ._fingerprint import fingerprint as study_fingerprint
+from ._fingerprint import scoring_name
 from ._mixture import METHODS, make_mixture, space_of
 from ._problem import SCORE_ON, make_problem, with_score_rows
 from ._progress import Progress
@@ -30,6 +32,7 @@ from ._trainer import CandidateTrainer
 from ._trial_log import TrialLog
 from ._validation import (
     check_data,
+    check_flag,
     check_fraction,
     check_n_jobs,
     check_oracle,
@@ -38,7 +41,7 @@ from ._validation import (
     check_scorer,
     check_seed,
     check_timeout,
-    first_line,
+    check_verbose,
 )
 from .adapters import DecodedClassifier, get_adapter
 from .distributions import SAMPLE_FRAC_SCALES, DistributionParams, original_params
@@ -138,7 +141,8 @@ class CompactSearch(BaseEstimator):
         X, y, feature_names = check_data(X, y, regression=regression)
         scorer = check_scorer(check_scoring(adapter.estimator, scoring=scoring), scoring, y, regression=regression)
         with _optuna.quiet_optuna():
-            fingerprint = self._fingerprint(adapter, request, scoring, n_samples=len(X), class_balance=class_balance,
+            fingerprint = study_fingerprint(self, adapter, request, scoring, X=X, y=y,
+                                            validation_data=validation_data, class_balance=class_balance,
                                             score_on=score_on)
             space = space_of(self.method, class_balance=class_balance, sample_frac_scale=scale)
             study = _optuna.open_study(storage, self.study_name, space=space,
@@ -156,7 +160,7 @@ class CompactSearch(BaseEstimator):
             mixture, oracle = make_mixture(self.method, problem, oracle=self.oracle, flatten=self.flatten,
                                            seeds=seeds, n_jobs=self._oracle_threads())
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
-                                      regression=regression)
+                                      classes=problem.classes if problem.encoded else None, regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score,
                                        n_draws=self.n_draws_for(adapter), weights_mode=weights_mode,
                                        **self._threads(adapter))
@@ -172,17 +176,20 @@ class CompactSearch(BaseEstimator):
                     prune_draws: float | None) -> bool:
         """The baseline first (it also proves the family fits and scores), then the Optuna loop."""
         original = DistributionParams(**original_params(space))
-        try:
-            baseline = trainer.run_trials([(0, original)])[0]
-        except Exception as err:
+        baseline = trainer.run_trials([(0, original)])[0]
+        if baseline.error is not None:  # no search without a baseline: a trial failing is not the point here
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
-                             f"{trainer.request} on the training data: {first_line(err)}") from err
+                             f"{trainer.request} on the training data: {baseline.error}")
         log.set_baseline(baseline.model, baseline.scores[0])
+
+        failures: list[str] = []
 
         def evaluate(trials):
             stop = None if prune_draws is None else log.stop_rule(prune_draws, n_draws=trainer.n_draws)
             outcomes = trainer.run_trials(trials, stop=stop)
-            return [log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
+            failures.extend(out.error for out in outcomes if out.error is not None)
+            return [_optuna.Failed(out.error) if out.error is not None else
+                    log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
                     for (number, params), out in zip(trials, outcomes)]
 
         # A shared study gets a sampler seed per process, or workers would propose the same points.
@@ -193,16 +200,15 @@ class CompactSearch(BaseEstimator):
             interrupted = _optuna.optimize(study, evaluate, space=space, n_trials=self.n_trials,
                                            timeout=self.timeout, batch=batch,
                                            on_trial=lambda: progress.update(log.best_score()))
+        if failures:  # the search went on without them; the study keeps them as FAIL with their error
+            warnings.warn(f"{len(failures)} trial(s) failed and were left out (a draw could not be fitted or "
+                          f"scored); the first: {failures[0]}", RuntimeWarning, stacklevel=3)
         if interrupted:
             warnings.warn(f"Interrupted after {len(log.records)} trials; returning the best model so far.",
                           RuntimeWarning, stacklevel=3)
         elif self.storage is not None:  # other workers may still be finishing trials of the study
             _optuna.wait_for_others(study, trial_seconds=max((r.seconds for r in log.records.values()), default=0.0))
-        def refit(number, params):
-            outcome = trainer.run_trials([(number, params)])[0]
-            return outcome.scores, outcome.model
-
-        log.adopt(_optuna.finished_records(study, space), refit=refit)
+        log.adopt(_optuna.finished_records(study, space), refit=trainer.refit_draw)
         return interrupted
 
     # -- parts -------------------------------------------------------------------------
@@ -226,7 +232,9 @@ class CompactSearch(BaseEstimator):
         request = adapter.normalize_size(self.size)
         if self.method == "oracle":
             check_oracle(self.oracle, regression=is_regressor(adapter.estimator))
-        weights_mode = bool(self.weights_mode)
+        weights_mode = check_flag(self.weights_mode, "weights_mode")
+        check_flag(self.flatten, "flatten")
+        check_verbose(self.verbose)
         if weights_mode and not adapter.supports_sample_weight:
             warnings.warn(f"{type(adapter.estimator).__name__}.fit does not accept sample_weight; "
                           "weights_mode falls back to resampling.", UserWarning, stacklevel=3)
@@ -307,13 +315,6 @@ class CompactSearch(BaseEstimator):
         every available core by default."""
         return available_cores() if self.n_jobs in (None, -1) else self.n_jobs
 
-    def _fingerprint(self, adapter, request: dict, scoring, *, n_samples: int, class_balance: bool,
-                     score_on: str) -> dict:
-        """What a continued study must share with the run that began it."""
-        return {"method": self.method, "rows": n_samples, "estimator": type(adapter.estimator).__name__,
-                "size": dict(request), "scoring": _name(scoring), "class_balance": class_balance,
-                "score_on": score_on}
-
     def _make_result(self, adapter, request, problem, log: TrialLog, study, space, seeds, *, oracle, scoring,
                      weights_mode, score_on, interrupted, seconds) -> CompactResult:
         chosen = log.chosen()
@@ -331,16 +332,11 @@ class CompactSearch(BaseEstimator):
             best_score_=log.chosen_score(), best_draw_score_=chosen.draw_score,
             best_params_=dict(best.params) if best else original_params(space), trials_=log.trials(),
             oracle_=oracle, classes_=problem.classes, random_state_=seeds.root, fit_seconds_=seconds,
-            scoring=_name(scoring), method=self.method,
+            scoring=scoring_name(scoring), method=self.method,
             weights_mode=weights_mode, feature_names_in_=problem.feature_names, interrupted_=interrupted,
             study_=study, score_on=score_on,
             sample_frac_scale=next(name for name, frac in SAMPLE_FRAC_SCALES.items() if frac in space),
         )
-
-
-def _name(scoring) -> str:
-    """A scorer's name as recorded in studies and results: the string, or the callable's name."""
-    return scoring if isinstance(scoring, str) else getattr(scoring, "__name__", type(scoring).__name__)
 
 
 def _as_requested(size, measured: dict, request: dict):

@@ -163,8 +163,9 @@ def check_settings(study, settings: dict, *, settings_key: str = "compact", adop
         elif _jsonish(stored[key]) != _jsonish(value):
             differ.append(key)
     if differ:
-        was = ", ".join(f"{k}={stored[k]!r}" for k in differ)
-        now = ", ".join(f"{k}={settings[k]!r}" for k in differ)
+        pairs = [pair for k in differ for pair in _differences(k, _jsonish(stored[k]), _jsonish(settings[k]))]
+        was = ", ".join(f"{name}={old!r}" for name, old, _ in pairs)
+        now = ", ".join(f"{name}={new!r}" for name, _, new in pairs)
         raise ValueError(
             f"Study {study.study_name!r} was run with {was}; this run has {now}. "
             "Pass the same settings or use another study_name."
@@ -173,6 +174,15 @@ def check_settings(study, settings: dict, *, settings_key: str = "compact", adop
     if missing:
         study.set_user_attr(settings_key, {**stored, **missing})
     return used
+
+
+def _differences(name: str, old, new) -> list[tuple[str, object, object]]:
+    """``(name, old, new)`` of a differing setting; for two dicts, of each differing entry
+    (``params.criterion``), so that a long setting reads as what changed."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return [(name, old, new)]
+    return [pair for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
+            for pair in _differences(f"{name}.{key}", old.get(key), new.get(key))]
 
 
 def _jsonish(value):
@@ -225,11 +235,21 @@ def ask(study, n: int = 1) -> list:
     Wrap the work on them in ``keep_alive(study, trials)`` so that their
     heartbeat goes on while they run.
     """
+    import optuna
+
     fail_stale_trials(study)
+    trials = []
     with warnings.catch_warnings():
         # Optuna warns that heartbeats are meant for study.optimize; keep_alive covers ask/tell.
         warnings.filterwarnings("ignore", message="Heartbeat of storage")
-        return [study.ask() for _ in range(n)]
+        try:
+            for _ in range(n):
+                trials.append(study.ask())
+        except BaseException:  # Ctrl-C included: the trials asked so far must not stay RUNNING
+            for trial in trials:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            raise
+    return trials
 
 
 @contextlib.contextmanager

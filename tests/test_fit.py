@@ -179,6 +179,9 @@ def test_progress_output(small_data, fitted_oracle, capsys):
         (dict(oracle=SVC()), TypeError, "predict_proba"),
         (dict(random_state="seed"), ValueError, "random_state"),
         (dict(max_depth=3), TypeError, "unexpected keyword"),
+        (dict(weights_mode="no"), ValueError, "^weights_mode must be True or False, got 'no'.$"),
+        (dict(flatten="no"), ValueError, "^flatten must be True or False"),
+        (dict(verbose="x"), ValueError, "^verbose must be an integer >= 0, got 'x'.$"),
     ],
 )
 def test_bad_input_errors(small_data, change, error, message):

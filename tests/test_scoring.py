@@ -171,3 +171,159 @@ def test_search_scores_equal_scikit_learns_route(small_data, fitted_oracle, scor
     for fast, slow in zip(runs[0].trials_, runs[1].trials_):
         assert fast.params == slow.params
         np.testing.assert_allclose(fast.scores, slow.scores, rtol=0, atol=1e-12)
+
+
+# -- scikit-learn's route: candidates that missed a class, models fitted on codes, unseen predictions --------
+class OneClass:
+    """A fitted 'classifier' that saw one class: a constant decision value, a one-column probability."""
+
+    def __init__(self, label):
+        self.classes_ = np.array([label])
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+    def predict_proba(self, X):
+        return np.ones((X.shape[0], 1))
+
+    def decision_function(self, X):
+        raise AssertionError("a one-class model has no decision value to ask for")
+
+
+def test_probability_scorers_see_every_class_of_a_candidate_that_missed_one():
+    """A candidate fitted on a resample without class 2 is scored with a zero column for it, as sklearn
+    would score a model of all three classes; before, log_loss raised '3 vs 2' classes mid-search."""
+    from sklearn.metrics import log_loss
+    from sklearn.tree import DecisionTreeClassifier
+
+    from compact.scoring import validation_scorer
+
+    X = np.arange(9.0)[:, None]
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    model = DecisionTreeClassifier(max_depth=1).fit(X[:6], y[:6])  # classes 0 and 1 only
+    score = validation_scorer("neg_log_loss", get_scorer("neg_log_loss"), y, labels=np.array([0, 1, 2]))
+    proba = np.zeros((9, 3))
+    proba[:, :2] = model.predict_proba(X)
+    assert score(model, X) == pytest.approx(-log_loss(y, proba, labels=[0, 1, 2]), rel=1e-12)
+    assert score(model, X) == pytest.approx(-(6 * np.log(1.0) + 3 * -np.log(np.finfo(float).eps)) / 9, rel=1e-9)
+
+
+def test_search_with_a_probability_scorer_survives_candidates_that_miss_a_class():
+    """iris, one split, neg_log_loss: small resamples miss a class; every trial is scored (before, such
+    trials raised 'y_true and y_prob contain different number of classes: 3 vs 2')."""
+    from sklearn.datasets import load_iris
+
+    from compact import CompactClassifier
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = CompactClassifier(size=1, n_trials=20, random_state=0, n_jobs=1,
+                                  scoring="neg_log_loss").fit(*load_iris(return_X_y=True))
+    assert not [w for w in caught if "failed" in str(w.message)]
+    trials = model.result_.trials_
+    assert len(trials) == 20 and all(np.isfinite(t.scores).all() for t in trials)
+
+
+def test_binary_scorers_of_a_one_class_candidate_rank_nothing():
+    """roc_auc of a one-class candidate (a rare class missed): 0.5 through the padded probabilities and
+    through the constant decision value, instead of 'predict_proba of shape (n, 1)'."""
+    from compact.scoring import ScoringView, validation_scorer
+
+    X = np.zeros((6, 1))
+    y = np.array([0, 0, 0, 0, 1, 1])
+    score = validation_scorer("roc_auc", get_scorer("roc_auc"), y, labels=np.array([0, 1]))
+    assert score(OneClass(0), X) == 0.5  # decision_function first: the constant
+    assert score(OneClass(1), X) == 0.5
+    for label, sign in ((0, -1.0), (1, 1.0)):
+        view = ScoringView(OneClass(label), np.array([0, 1]))
+        assert view.decision_function(X).tolist() == [sign] * 6
+        assert view.predict_proba(X)[0].tolist() == ([1.0, 0.0] if label == 0 else [0.0, 1.0])
+    ap = validation_scorer("average_precision", get_scorer("average_precision"), y, labels=np.array([0, 1]))
+    assert ap(OneClass(0), X) == pytest.approx(2 / 6)  # the prevalence: no ranking
+
+
+def test_scoring_view_pads_multiclass_decision_values_below_the_known_classes():
+    from sklearn.linear_model import LogisticRegression
+
+    from compact.scoring import ScoringView
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    three = LogisticRegression().fit(X, [0, 0, 2, 2])  # classes 0 and 2 of 0, 1, 2: one decision column
+    d = three.decision_function(X)
+    view = ScoringView(three, np.array([0, 1, 2]))
+    np.testing.assert_allclose(view.decision_function(X), np.column_stack([-d, -np.abs(d) - 1, d]))
+    assert view.decision_function(X).argmax(axis=1).tolist() == [0, 0, 2, 2] == view.predict(X).tolist()
+    assert view.coef_ is three.coef_  # the candidate's own attributes
+    top2 = get_scorer("top_k_accuracy")  # decision values, k=2: the missed class ranks last
+    assert top2(view, X, np.array([1, 0, 1, 2])) == 0.5  # the rows of class 1 are never in the top 2
+
+
+def test_models_fitted_on_codes_are_scored_on_the_labels():
+    """labels {1, 2} coded 0, 1 (xgboost's families): f1 (pos_label=1) is label 1's F1, not code 1's
+    (label 2), and a custom scorer sees the labels."""
+    from sklearn.metrics import f1_score
+    from sklearn.tree import DecisionTreeClassifier
+
+    from compact.scoring import validation_scorer
+
+    X = np.arange(12.0)[:, None]
+    labels = np.array([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2])
+    codes = labels - 1
+    model = DecisionTreeClassifier(max_depth=1).fit(X, [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1])  # on codes
+    pred = np.array([1, 2])[model.predict(X)]
+    expected = f1_score(labels, pred, pos_label=1)
+    assert expected == pytest.approx(0.75) and f1_score(labels, pred, pos_label=2) == pytest.approx(0.875)
+    score = validation_scorer("f1", get_scorer("f1"), codes, labels=np.array([0, 1]), classes=np.array([1, 2]))
+    assert score(model, X) == pytest.approx(expected, rel=1e-12)
+
+    def sees(estimator, X, y):
+        return float(set(np.unique(y)) == {1, 2} and set(np.unique(estimator.predict(X))) == {1, 2}
+                     and estimator.classes_.tolist() == [1, 2])
+
+    assert validation_scorer(sees, sees, codes, labels=np.array([0, 1]), classes=np.array([1, 2]))(model, X) == 1.0
+    # The fast path keeps scoring codes, equal to scikit-learn's on the labels.
+    fast = validation_scorer("f1_macro", get_scorer("f1_macro"), codes, labels=np.array([0, 1]),
+                             classes=np.array([1, 2]))
+    assert fast(model, X) == pytest.approx(f1_score(labels, pred, average="macro"), abs=1e-12)
+
+
+def test_search_scores_xgboost_on_the_labels():
+    """compact.fit with XGBClassifier (fitted on codes) and scoring='f1' on labels {1, 2}: the scores
+    are label 1's F1, as for any other family."""
+    pytest.importorskip("xgboost")
+    from sklearn.metrics import f1_score
+    from xgboost import XGBClassifier
+
+    import compact
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(160, 2))
+    y = np.where(X[:, 0] + 0.8 * rng.normal(size=160) > 0.6, 1, 2)
+    X_tr, y_tr, X_val, y_val = X[:100], y[:100], X[100:], y[100:]
+    result = compact.fit(XGBClassifier(n_jobs=1), X_tr, y_tr, size=(2, 1), n_trials=2, scoring="f1",
+                         random_state=0, n_jobs=1, validation_data=(X_val, y_val))
+    pred = result.baseline_model_.predict(X_val)
+    assert f1_score(y_val, pred, pos_label=1) != pytest.approx(f1_score(y_val, pred, pos_label=2))
+    assert result.baseline_score_ == pytest.approx(f1_score(y_val, pred, pos_label=1), rel=1e-12)
+
+
+def test_predicted_labels_outside_the_known_ones_count_as_their_own():
+    """A prediction outside the labels (here 3, 9 and 7 for labels 0, 1, 2) is a class of its own, as in
+    scikit-learn; before, its code fell into another cell of the confusion matrix (0.822 for 0.667)."""
+    from compact.scoring import validation_scorer
+
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    for y_pred in (np.array([3, 0, 1, 1, 2, 2]), np.array([3, 9, 1, 7, 2, 2])):
+        for name in CLASSIFICATION_SCORERS:
+            score = validation_scorer(name, get_scorer(name), y_true, labels=np.array([0, 1, 2]))
+            assert score(Fixed(y_pred), None) == pytest.approx(sklearn_score(name, y_true, y_pred), abs=1e-12)
+    score = validation_scorer("f1_macro", None, y_true, labels=np.array([0, 1, 2]))
+    assert score(Fixed(np.array([3, 0, 1, 1, 2, 2])), None) == pytest.approx(2 / 3)
+
+
+def test_codes_past_n_classes_raise_wherever_they_would_land():
+    score = fast_scorer("f1_macro", n_classes=3)
+    with pytest.raises(ValueError, match="codes"):
+        score(np.array([0, 0, 1]), np.array([3, 0, 1]))  # 0 * 3 + 3: inside the 3 x 3 matrix
+    with pytest.raises(ValueError, match="codes"):
+        score(np.array([1, 0, 1]), np.array([-1, 0, 1]))

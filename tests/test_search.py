@@ -506,8 +506,8 @@ def test_trial_log_never_chooses_a_stopped_trial():
     assert log.chosen().model == "baseline" and log.best_score() == 0.5
     adopted = [log.records[1], TrialRecord(2, other.to_dict(), [0.6, 0.7], 1.0),
                TrialRecord(0, original.to_dict(), [0.5], 1.0)]
-    log.adopt(adopted, refit=lambda number, params: ([0.6, 0.7], f"refit {number}"))
-    assert log.chosen().model == "refit 2" and log.baseline.number == 0 and log.records[1].fits == 2
+    log.adopt(adopted, refit=lambda number, params, draw: ([0.6, 0.7][draw], f"refit {number}.{draw}"))
+    assert log.chosen().model == "refit 2.1" and log.baseline.number == 0 and log.records[1].fits == 2
     for number, scores in ((3, [0.6, 0.62]), (4, [0.5, 0.56])):
         log.add(number, other, scores, "m", 1.0)
     rule = log.stop_rule(1.0, n_draws=3)  # best mean 0.65; pooled sd of draws s = 0.048; best draw 0.9
@@ -539,14 +539,19 @@ def test_trial_log_returns_the_top_draw_of_any_trial_with_select_draw():
     # Trials finished elsewhere: only the model that may be returned is refitted.
     refits = []
 
-    def refit(number, params):
-        refits.append(number)
-        return [0.95, 0.2], f"refit {number}"
+    def refit(number, params, draw):
+        refits.append((number, draw))
+        return [0.95, 0.2][draw], f"refit {number}.{draw}"
 
     for log in logs.values():
         log.adopt([TrialRecord(5, other.to_dict(), [0.95, 0.2], 1.0)], refit=refit)
-    assert logs["mean"].chosen().model == "top of 2" and logs["draw"].chosen().model == "refit 5"
-    assert refits == [5] and logs["draw"].chosen_score() == 0.95
+    assert logs["mean"].chosen().model == "top of 2" and logs["draw"].chosen().model == "refit 5.0"
+    assert refits == [(5, 0)] and logs["draw"].chosen_score() == 0.95
+    # A trial stopped early is refitted at its recorded top draw only: never at a draw it did not have.
+    stopped = TrialLog(select="draw")
+    stopped.set_baseline("baseline", 0.5)
+    stopped.adopt([TrialRecord(6, other.to_dict(), [0.6, 0.97], 1.0, stopped=True)], refit=refit)
+    assert stopped.chosen().model == "refit 6.1" and stopped.chosen_score() == 0.97
     with pytest.raises(ValueError, match="select must be one of"):
         TrialLog(select="best")
 

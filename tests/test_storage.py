@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import optuna
 import pytest
 import storage_worker  # tests/storage_worker.py
@@ -114,6 +115,63 @@ def test_mismatched_continuation_is_refused(small_data, tmp_path):
         run(X[:-5], y[:-5], storage, 5)
     with pytest.raises(ValueError, match="needs a storage"):
         compact.fit(DecisionTreeClassifier(), X, y, size=2, study_name="s")
+
+
+def test_a_continued_study_must_have_the_same_data_and_settings(small_data, tmp_path):
+    """Scores of one study must mean the same: other data of as many rows, other estimator parameters,
+    draws per trial, scorer or oracle are refused with one line naming what differs."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import accuracy_score, f1_score, make_scorer
+
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    run(X, y, storage, 3)
+    refusals = {
+        r"data_hash='[0-9a-f]{16}'; this run has data_hash='[0-9a-f]{16}'":
+            lambda: run(X, np.random.default_rng(1).permutation(y), storage, 5),
+        r"data_hash=": lambda: run(X, y, storage, 5, validation_size=0.3),
+        r"params.criterion='gini'; this run has params.criterion='entropy'":
+            lambda: compact.fit(DecisionTreeClassifier(criterion="entropy"), X, y, size=2, oracle=GaussianNB(),
+                                n_trials=5, n_draws=2, random_state=3, storage=storage, study_name="s"),
+        r"n_draws=2; this run has n_draws=3": lambda: compact.fit(
+            DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=5, n_draws=3, random_state=3,
+            storage=storage, study_name="s"),
+        r"oracle.params.var_smoothing=1e-09; this run has oracle.params.var_smoothing=0.01": lambda: compact.fit(
+            DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(var_smoothing=0.01), n_trials=5, n_draws=2,
+            random_state=3, storage=storage, study_name="s"),
+    }
+    for match, call in refusals.items():
+        with pytest.raises(ValueError, match=match) as err:
+            call()
+        assert "\n" not in str(err.value)
+    # Two make_scorer objects share a name (_Scorer) but not their description.
+    macro = make_scorer(f1_score, average="macro")
+    run(X, y, str(tmp_path / "scorer.journal"), 3, scoring=macro)
+    run(X, y, str(tmp_path / "scorer.journal"), 4, scoring=make_scorer(f1_score, average="macro"))
+    with pytest.raises(ValueError, match=r"scorer=.*f1_score.*; this run has scorer=.*accuracy_score"):
+        run(X, y, str(tmp_path / "scorer.journal"), 5, scoring=make_scorer(accuracy_score))
+    # Threads are not a setting of the search: a forest continues with another n_jobs.
+    forest = dict(size=2, oracle=GaussianNB(), n_trials=2, n_draws=2, random_state=3, storage=str(tmp_path / "f.j"),
+                  study_name="s")
+    compact.fit(RandomForestClassifier(n_estimators=3, n_jobs=1), X, y, **forest)
+    more = compact.fit(RandomForestClassifier(n_estimators=3, n_jobs=2), X, y, **{**forest, "n_trials": 3})
+    assert len(more.trials_) == 3
+
+
+def test_a_study_begun_before_the_full_fingerprint_continues_and_records_it(small_data, tmp_path):
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    first = run(X, y, storage, 3)
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    newer = ("data_hash", "params", "scorer", "n_draws", "weights_mode", "flatten", "oracle")
+    settings = {k: v for k, v in study.user_attrs["compact"].items() if k not in newer}
+    study.set_user_attr("compact", settings)
+    second = run(X, y, storage, 5)
+    assert [t.scores for t in second.trials_[:3]] == [t.scores for t in first.trials_]
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    assert set(newer) <= set(study.user_attrs["compact"])  # recorded now, checked from here on
+    with pytest.raises(ValueError, match="data_hash="):
+        run(X, y[::-1].copy(), storage, 6)
 
 
 def test_worker_processes_share_a_study(small_data, tmp_path):

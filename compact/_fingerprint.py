@@ -1,0 +1,106 @@
+"""What a continued study must share with the run that began it (:func:`fingerprint`).
+
+A study kept in a storage is continued by a later run (or by other workers)
+only where its trials' scores still mean the same: the same data and split,
+family and its parameters, size, scorer, score rows, draws per trial,
+sampling mode and oracle.  Values are plain JSON (the storage keeps them as
+the study's user attribute), so objects are described by their class and
+parameters, never by their ``repr``, which may hold a memory address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+
+import numpy as np
+
+#: Estimator parameters that change how fast a model is fitted, not which model: a study
+#: may be continued with other values (more threads, another device).
+RUNTIME_PARAMS = frozenset({"n_jobs", "nthread", "thread_count", "verbose", "verbosity", "device"})
+
+
+def fingerprint(search, adapter, request: dict, scoring, *, X: np.ndarray, y: np.ndarray, validation_data,
+                class_balance: bool, score_on: str) -> dict:
+    """The settings of ``search`` (a :class:`~compact.search.CompactSearch`) that its study records.
+
+    ``X`` and ``y`` are the validated data; ``validation_data`` as given.
+    """
+    estimator = adapter.estimator
+    return {
+        "method": search.method, "rows": len(X), "estimator": type(estimator).__name__,
+        "size": dict(request), "scoring": scoring_name(scoring), "class_balance": class_balance,
+        "score_on": score_on,
+        "data_hash": data_digest(X, y, validation_data, validation_size=search.validation_size),
+        "params": {k: describe(v) for k, v in estimator.get_params(deep=False).items()
+                   if k not in request and k not in RUNTIME_PARAMS},
+        "scorer": describe(scoring), "n_draws": search.n_draws_for(adapter),
+        "weights_mode": bool(search.weights_mode), "flatten": bool(search.flatten),
+        "oracle": describe(search.oracle) if search.method == "oracle" else None,
+    }
+
+
+def data_digest(X: np.ndarray, y: np.ndarray, validation_data, *, validation_size: float) -> str:
+    """A short hash of the data and of how its validation part is made.
+
+    Classification labels enter as their codes in sorted order (the labels'
+    partition of the rows), so the same labels read as another dtype match.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for part in _parts(X, y):
+        digest.update(part)
+    if validation_data is None:
+        digest.update(f"validation_size={float(validation_size)!r}".encode())
+    else:
+        try:
+            X_val, y_val = validation_data
+            parts = list(_parts(X_val, y_val))
+        except (TypeError, ValueError):  # not data: make_problem refuses it, with its own message
+            parts = [repr(type(validation_data)).encode()]
+        for part in parts:
+            digest.update(part)
+    return digest.hexdigest()
+
+
+def _parts(X: np.ndarray, y: np.ndarray):
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    yield repr(X.shape).encode()
+    yield X.tobytes()
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        yield np.ascontiguousarray(y, dtype=np.float64).tobytes()
+    else:
+        yield np.unique(y.astype(str), return_inverse=True)[1].astype(np.int64).tobytes()
+
+
+def describe(value):
+    """``value`` as plain JSON: numbers, strings and containers as they are; an estimator as its
+    class and parameters; a function or class as its qualified name; anything else as its type."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):  # NaN as text: NaN != NaN would refuse every continued study
+        return float(value) if np.isfinite(value) else str(float(value))
+    if isinstance(value, (list, tuple)):
+        return [describe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): describe(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.size <= 64:
+        return describe(value.tolist())
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return {"class": _qualname(type(value)), "params": describe(value.get_params(deep=False))}
+    if type(value).__name__ == "_Scorer" or hasattr(value, "_score_func"):  # make_scorer(...): its repr is plain
+        return repr(value)
+    if callable(value):
+        return _qualname(value)
+    return _qualname(type(value))
+
+
+def scoring_name(scoring) -> str:
+    """A scorer's name as recorded in studies and results: the string, or the callable's name."""
+    return scoring if isinstance(scoring, str) else getattr(scoring, "__name__", type(scoring).__name__)
+
+
+def _qualname(obj) -> str:
+    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__name__)}"
