@@ -15,9 +15,13 @@ import numbers
 
 import numpy as np
 
-#: Estimator parameters that change how fast a model is fitted, not which model: a study
-#: may be continued with other values (more threads, another device).
-RUNTIME_PARAMS = frozenset({"n_jobs", "nthread", "thread_count", "verbose", "verbosity", "device"})
+#: Estimator parameters (of the family, its oracle and any estimator inside them) that change
+#: how fast or where a model is fitted, or what it prints, not which model: a study may be
+#: continued with other values (more threads, another device).
+RUNTIME_PARAMS = frozenset({
+    "n_jobs", "nthread", "num_threads", "thread_count", "device", "device_type", "task_type", "devices",
+    "verbose", "verbosity", "silent", "logging_level", "train_dir", "cache_size", "memory",
+})
 
 
 def fingerprint(search, adapter, request: dict, scoring, *, X: np.ndarray, y: np.ndarray, validation_data,
@@ -31,9 +35,10 @@ def fingerprint(search, adapter, request: dict, scoring, *, X: np.ndarray, y: np
         "method": search.method, "rows": len(X), "estimator": type(estimator).__name__,
         "size": dict(request), "scoring": scoring_name(scoring), "class_balance": class_balance,
         "score_on": score_on,
-        "data_hash": data_digest(X, y, validation_data, validation_size=search.validation_size),
-        "params": {k: describe(v) for k, v in estimator.get_params(deep=False).items()
-                   if k not in request and k not in RUNTIME_PARAMS},
+        # Hashed only where a study outlives the run: nothing compares an in-memory study's.
+        "data_hash": (None if search.storage is None else
+                      data_digest(X, y, validation_data, validation_size=search.validation_size)),
+        "params": {k: v for k, v in describe(estimator)["params"].items() if k not in request},
         "scorer": describe(scoring), "n_draws": search.n_draws_for(adapter),
         "weights_mode": bool(search.weights_mode), "flatten": bool(search.flatten),
         "oracle": describe(search.oracle) if search.method == "oracle" else None,
@@ -62,15 +67,18 @@ def data_digest(X: np.ndarray, y: np.ndarray, validation_data, *, validation_siz
     return digest.hexdigest()
 
 
-def _parts(X: np.ndarray, y: np.ndarray):
-    X = np.ascontiguousarray(X, dtype=np.float64)
+def _parts(X, y):
+    """Bytes of X column by column (the same in C or Fortran order, one column copied at a
+    time), then of y (labels as their codes)."""
+    X = np.asarray(X, dtype=np.float64)
     yield repr(X.shape).encode()
-    yield X.tobytes()
+    for j in range(X.shape[1] if X.ndim == 2 else 0):
+        yield np.ascontiguousarray(X[:, j]).tobytes()
     y = np.asarray(y)
     if y.dtype.kind == "f":
         yield np.ascontiguousarray(y, dtype=np.float64).tobytes()
     else:
-        yield np.unique(y.astype(str), return_inverse=True)[1].astype(np.int64).tobytes()
+        yield np.unique(y, return_inverse=True)[1].astype(np.int64).tobytes()
 
 
 def describe(value):
@@ -89,9 +97,13 @@ def describe(value):
     if isinstance(value, np.ndarray) and value.size <= 64:
         return describe(value.tolist())
     if hasattr(value, "get_params") and not isinstance(value, type):
-        return {"class": _qualname(type(value)), "params": describe(value.get_params(deep=False))}
-    if type(value).__name__ == "_Scorer" or hasattr(value, "_score_func"):  # make_scorer(...): its repr is plain
-        return repr(value)
+        params = value.get_params(deep=False)
+        return {"class": _qualname(type(value)),
+                "params": {k: describe(v) for k, v in params.items() if k not in RUNTIME_PARAMS}}
+    if hasattr(value, "_score_func"):  # make_scorer(...): its parts (its repr may hold addresses)
+        return {"scorer": _qualname(value._score_func), "sign": getattr(value, "_sign", None),
+                "response_method": describe(getattr(value, "_response_method", None)),
+                "kwargs": describe(getattr(value, "_kwargs", {}))}
     if callable(value):
         return _qualname(value)
     return _qualname(type(value))

@@ -23,10 +23,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from typing import Callable, NamedTuple
 
-from .distributions import DistributionParams, Param, original_params
+from .distributions import ORIGINAL, DistributionParams, Param, original_params
 from .result import TrialRecord
 from .storage import finished_states
 
@@ -60,23 +61,26 @@ def open_study(storage, study_name: str | None, *, settings: dict, space: tuple[
 
 
 def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool, scale: str,
-                      scale_given: bool) -> tuple[int, str]:
-    """The run's seed and ``sample_frac_scale``, after checking that a continued study was run
-    with the same settings.
+                      scale_given: bool, n_draws_given: bool) -> tuple[int, str, int]:
+    """The run's seed, ``sample_frac_scale`` and ``n_draws``, after checking that a continued study
+    was run with the same settings.
 
     The study records ``fingerprint`` (what must not change between runs of
-    one study: rows, family, size, scoring, score rows, method), the seed
-    and ``sample_frac_scale``; a continued study must match the fingerprint
-    (:func:`compact.storage.check_settings`), and lends its seed to a run
-    given none and its ``sample_frac_scale`` to a run that left it to the
-    family's default, so a default changed since never refuses a study.  The
-    scale a study's trials were drawn with decides over its settings (a study
-    begun before the scale was recorded: ``"linear"``).
+    one study: :func:`compact._fingerprint.fingerprint`), the seed and
+    ``sample_frac_scale``; a continued study must match the fingerprint
+    (:func:`compact.storage.check_settings`; the parameters of the family and
+    of the oracle on the entries both runs have), and lends its seed, its
+    ``sample_frac_scale`` and its ``n_draws`` to a run that left them out (to
+    the family's default), so a default changed since never refuses a study.
+    A study begun before a setting was recorded counts as run with what its
+    trials show: the scale they were drawn from (``"linear"`` before the scale
+    existed), the draws of its complete trials, validation rows for ``score_on``.
 
     Returns
     -------
     seed : int
     scale : {"linear", "log"}
+    n_draws : int
 
     Raises
     ------
@@ -93,17 +97,39 @@ def check_fingerprint(study, fingerprint: dict, *, seed: int, seed_given: bool, 
     drawn = _drawn_scale(study)
     if drawn is not None and stored.get("sample_frac_scale") != drawn:
         mended["sample_frac_scale"] = drawn
+    draws = _drawn_n_draws(study) if stored and "n_draws" not in stored else None
+    if draws is not None:
+        mended["n_draws"] = draws
     if mended:  # one write to the storage
         stored = {**stored, **mended}
         study.set_user_attr("compact", stored)
-    given = seed if seed_given or "random_state" not in stored else None  # None: take the study's
-    scale = scale if scale_given or "sample_frac_scale" not in stored else None
-    used = check_settings(study, {**fingerprint, "random_state": given, "sample_frac_scale": scale},
-                          adopt=("random_state", "sample_frac_scale"))
+
+    def given(key, value, explicit):  # None: take the study's
+        return value if explicit or key not in stored else None
+
+    used = check_settings(study, {**fingerprint, "random_state": given("random_state", seed, seed_given),
+                                  "sample_frac_scale": given("sample_frac_scale", scale, scale_given),
+                                  "n_draws": given("n_draws", fingerprint["n_draws"], n_draws_given)},
+                          adopt=("random_state", "sample_frac_scale", "n_draws"), lenient=("params", "oracle"))
     if used["sample_frac_scale"] not in SAMPLE_FRAC_SCALES:
         raise ValueError(f"Study {study.study_name!r} records sample_frac_scale={used['sample_frac_scale']!r}, "
                          f"not one of {sorted(SAMPLE_FRAC_SCALES)}.")
-    return int(used["random_state"]), used["sample_frac_scale"]
+    return int(used["random_state"]), used["sample_frac_scale"], int(used["n_draws"])
+
+
+def _drawn_n_draws(study) -> int | None:
+    """The draws per trial of ``study``'s complete trials of drawn samples (None before any finished;
+    the original data's trial has one score whatever ``n_draws``)."""
+    import optuna
+
+    counts = [len(t.user_attrs["scores"]) for t in study.get_trials(
+        deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)) if "scores" in t.user_attrs and not _original(t)]
+    return max(counts) if counts else None
+
+
+def _original(trial) -> bool:
+    """Whether a stored trial ran the original distribution (a variable it lacks had its original value)."""
+    return all(trial.params.get(k, v) == v for k, v in ORIGINAL.items()) and not trial.params.get("class_balance")
 
 
 def _drawn_scale(study) -> str | None:
@@ -222,7 +248,7 @@ def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, ba
             break
         trials = ask(study, min(batch, left))
         budget -= len(trials)
-        told = 0
+        told, records = 0, None
         try:
             with keep_alive(study, trials):  # a long batch must not look like a dead worker
                 records = evaluate([(trial.number, suggest(trial, space)) for trial in trials])
@@ -231,8 +257,13 @@ def _optimize_batches(study, evaluate: Evaluate, *, space, n_trials, timeout, ba
                 told += 1
                 on_trial()
         except BaseException:  # Ctrl-C included: no trial of the batch is left RUNNING
-            for trial in trials[told:]:
-                _tell(study, trial, state=optuna.trial.TrialState.FAIL)
+            # Evaluated trials are in the run's result: the study gets them too (a trial told already,
+            # the one the interrupt hit, say, is skipped); the others fail.
+            with warnings.catch_warnings():  # the interrupted trial's draws may be reported already
+                warnings.filterwarnings("ignore", message="The reported value is ignored")
+                for k, trial in enumerate(trials[told:], start=told):
+                    _tell(study, trial, **({"state": optuna.trial.TrialState.FAIL} if records is None
+                                           else {"record": records[k]}))
             raise
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -30,6 +31,25 @@ from ._problem import Problem
 from ._seeds import SeedStreams
 from ._validation import first_line
 from .distributions import DistributionParams, balance_weights
+
+
+class CandidateError(Exception):
+    """The family or the scorer raised on a candidate (its ``__cause__``), or its score was not a
+    number: the candidate's trial fails, not the search.  Compact's own errors are not wrapped."""
+
+
+@contextmanager
+def family_call():
+    """Wraps an error of the family or scorer called inside as :class:`CandidateError`; running out
+    of memory is not a candidate's fault (the next would too) and propagates."""
+    try:
+        yield
+    except (CandidateError, MemoryError):
+        raise
+    except Exception as err:
+        if type(err).__name__ == "OutOfMemoryError":  # torch.cuda's
+            raise
+        raise CandidateError(f"{type(err).__name__}: {first_line(err)}") from err
 
 
 @dataclass(frozen=True)
@@ -129,40 +149,45 @@ class CandidateTrainer:
         model = adapter.build(request, random_state=self.seeds.model_seed(candidate.trial, candidate.draw))
         sample = self.draw(candidate)
         if sample is None:
-            self._original = adapter.fit(model, self.X_fit, y, size=request)
+            with family_call():
+                self._original = adapter.fit(model, self.X_fit, y, size=request)
             return self._original
         if self.weights_mode:
-            return adapter.fit(model, self.X_fit, y, sample_weight=sample * self.class_factors(candidate, sample),
-                               size=request)
+            weight = sample * self.class_factors(candidate, sample)
+            with family_call():
+                return adapter.fit(model, self.X_fit, y, sample_weight=weight, size=request)
         row_weight = None
         if candidate.params.class_balance:
             row_weight = self.class_factors(candidate, np.bincount(sample, minlength=len(y)))
-        return adapter.fit_resample(model, self.X_fit, y, sample, size=request, row_weight=row_weight)
+        with family_call():
+            return adapter.fit_resample(model, self.X_fit, y, sample, size=request, row_weight=row_weight)
 
     def fit_many(self, candidates: list[Candidate]) -> list:
         """Several candidates: as one batch where the family batches, else one by one."""
         if self.adapter.fit_batch is None or len(candidates) < 2:
             return [self.fit_one(c) for c in candidates]
         weights = np.stack([self.row_weights(c) for c in candidates])
-        return self.adapter.fit_batch(
-            self.X_fit, self.problem.y_fit, weights, size=self.request,
-            random_states=[self.seeds.model_seed(c.trial, c.draw) for c in candidates],
-        )
+        with family_call():
+            return self.adapter.fit_batch(
+                self.X_fit, self.problem.y_fit, weights, size=self.request,
+                random_states=[self.seeds.model_seed(c.trial, c.draw) for c in candidates],
+            )
 
     # -- scoring -----------------------------------------------------------------
     def score(self, model) -> float:
         """Validation score of a fitted candidate; a score that is not a finite number
-        (NaN from a scorer, say) raises, as a candidate that cannot be ranked."""
-        value = self.scorer(model, self.X_score)
+        (NaN from a scorer, say) raises :class:`CandidateError`, as a candidate that cannot be ranked."""
+        with family_call():  # the model's predict and the scorer
+            value = self.scorer(model, self.X_score)
         if not math.isfinite(value):
-            raise ValueError(f"the candidate scored {value} on the score rows")
+            raise CandidateError(f"ValueError: the candidate scored {value} on the score rows")
         return value
 
     def refit_draw(self, number: int, params: DistributionParams, draw: int) -> tuple[float, object]:
         """``(score, model)`` of one draw of a trial, fitted again: candidates are seeded by
         their trial and draw, so this is the model the trial had (for a trial run elsewhere)."""
-        candidate = self.candidates(number, params)[draw]
-        model = self.fit_one(candidate)
+        # Built directly: a trial of a study begun with more draws than this run's has its draw.
+        model = self.fit_one(Candidate(0, 0, params) if params.is_original else Candidate(number, draw, params))
         return self.score(model), model
 
     def run_trials(self, trials: list[tuple[int, DistributionParams]], *,
@@ -188,7 +213,7 @@ class CandidateTrainer:
         groups = [self.candidates(number, params) for number, params in trials]
         try:
             models = iter(self.fit_many([c for group in groups for c in group]))
-        except Exception as err:  # one computation: every trial of the batch failed
+        except CandidateError as err:  # one computation: every trial of the batch failed
             return [_failed(err, fits=len(group), seconds=0.0) for group in groups]
         fitted = [[m for _, m in zip(group, models)] for group in groups]  # group first: stops at its end
         seconds = (time.perf_counter() - began) / len(trials)
@@ -197,7 +222,7 @@ class CandidateTrainer:
             try:
                 outcomes.append(_outcome([(self.score(m), m) for m in group], stopped=False, fits=len(group),
                                          seconds=seconds))
-            except Exception as err:
+            except CandidateError as err:
                 outcomes.append(_failed(err, fits=len(group), seconds=seconds))
         return outcomes
 
@@ -211,7 +236,7 @@ class CandidateTrainer:
                 done, stopped, fits = self._fit_and_score(group), False, len(group)
             else:
                 done, stopped, fits = self._race(group, stop)
-        except Exception as err:
+        except CandidateError as err:
             return _failed(err, fits=len(group), seconds=time.perf_counter() - began)
         return _outcome(done, stopped=stopped, fits=fits, seconds=time.perf_counter() - began)
 
@@ -243,18 +268,19 @@ class CandidateTrainer:
 class Outcome(NamedTuple):
     """A trial's draws: their scores, the best-scoring model, whether ``stop`` ended them
     early, the models fitted (draws fitted past the stop included) and the seconds taken;
-    ``error`` (the exception's type and first line) for a trial that failed, with no scores."""
+    ``error`` for a trial that failed, with no scores (its message: the family's or scorer's
+    exception type and first line; that exception is its ``__cause__``)."""
 
     scores: list[float]
     model: object
     stopped: bool
     fits: int
     seconds: float
-    error: str | None = None
+    error: CandidateError | None = None
 
 
-def _failed(err: Exception, *, fits: int, seconds: float) -> Outcome:
-    return Outcome([], None, False, fits, seconds, error=f"{type(err).__name__}: {first_line(err)}")
+def _failed(err: CandidateError, *, fits: int, seconds: float) -> Outcome:
+    return Outcome([], None, False, fits, seconds, error=err)
 
 
 def _outcome(scored: list[tuple[float, object]], *, stopped: bool, fits: int, seconds: float) -> Outcome:

@@ -6,7 +6,8 @@
 
 Every bad input (data, target, sizes, output paths, storage URL) is reported
 in one line on stderr with exit status 2 before any search starts; an
-internal error exits with 1. Outputs are written to a temporary file in the
+internal error exits with 1, Ctrl-C with 130 (an interrupted ``compare``
+writes nothing). Outputs are written to a temporary file in the
 target folder and renamed, so a file is never left half written.
 """
 
@@ -29,9 +30,14 @@ from .models import MODELS, make_estimator, parse_size, parse_sizes
 
 __all__ = ["main", "build_parser", "load_data", "BUILTIN", "MODELS", "make_estimator", "parse_size", "parse_sizes"]
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXPORT_SUFFIX = {"onnx": ".onnx", "c": ".c", "text": ".txt"}
 EXPORT_NEEDS = {"onnx": ("skl2onnx", "onnx"), "c": ("emlearn",), "text": ()}
+#: The --model families compact.deployment exports in each format (the others fail there, after the search):
+#: C through emlearn for trees, forests and MLPs; text for trees, forests and linear models; ONNX for all but
+#: hist (skl2onnx cannot convert its trees with the opset export uses) and the xgboost regressor (no converter).
+EXPORT_MODELS = {"c": ("tree", "forest", "mlp"), "text": ("tree", "forest", "linear", "lpm"),
+                 "onnx": ("tree", "linear", "lpm", "xgboost", "forest", "mlp")}
 
 
 # -- data --------------------------------------------------------------------------------------------------------
@@ -127,13 +133,40 @@ def _storage_file(storage: str) -> str | None:
     return rest[1:]
 
 
-def _check_exports(formats) -> None:
-    if not formats:
-        return
-    for fmt in formats:
-        missing = [m for m in EXPORT_NEEDS[fmt] if importlib.util.find_spec(m) is None]
+def _check_exports(formats, *, model: str) -> None:
+    """Refuse a format that ``model``'s family cannot be exported to, or whose packages are missing."""
+    for fmt in formats or ():
+        if model not in EXPORT_MODELS[fmt]:
+            raise ValueError(f"--export {fmt} cannot export --model {model}; {fmt} takes "
+                             f"{', '.join(EXPORT_MODELS[fmt])}.")
+        needs = EXPORT_NEEDS[fmt] + (("onnxmltools",) if fmt == "onnx" and model == "xgboost" else ())
+        missing = [m for m in needs if importlib.util.find_spec(m) is None]
         if missing:
             raise ValueError(f"--export {fmt} needs {' and '.join(missing)}: pip install {' '.join(missing)}.")
+
+
+def report_path(out: str) -> str:
+    """The report written beside the model file ``out``."""
+    return os.path.splitext(out)[0] + ".json"
+
+
+def export_path(out: str, fmt: str) -> str:
+    """The ``--export fmt`` file written beside the model file ``out``."""
+    return os.path.splitext(out)[0] + EXPORT_SUFFIX[fmt]
+
+
+def check_distinct_outputs(out: str, formats, option: str = "--out") -> None:
+    """Refuse a model path that the report or an export would overwrite (``m.json``, ``tree.txt`` + text)."""
+    def same(path: str) -> str:  # case folded: macOS and Windows file systems ignore case
+        return os.path.normcase(os.path.abspath(path)).casefold()
+
+    if same(report_path(out)) == same(out):
+        raise ValueError(f"{option} {out}: the report is written to the same path (the model's name with .json); "
+                         "give the model another suffix, e.g. .joblib.")
+    for fmt in formats or ():
+        if same(export_path(out, fmt)) == same(out):
+            raise ValueError(f"{option} {out}: --export {fmt} is written to the same path (the model's name with "
+                             f"{EXPORT_SUFFIX[fmt]}); give the model another suffix, e.g. .joblib.")
 
 
 def _temp_path(path: str) -> str:
@@ -182,7 +215,7 @@ def save_outputs(model, report_text: str, out: str) -> tuple[str, str]:
     """
     import joblib
 
-    report = os.path.splitext(out)[0] + ".json"
+    report = report_path(out)
     write_model = lambda tmp: joblib.dump(model, tmp)  # noqa: E731
     try:
         atomic_write(out, write_model)
@@ -206,11 +239,17 @@ def cmd_fit(args) -> int:
 
     out = check_output_file(args.out)
     exports = sorted(set(args.export or ()))
-    _check_exports(exports)
+    check_distinct_outputs(args.out, exports)
+    _check_exports(exports, model=args.model)
     check_storage(args.storage)
     X, y, features = load_data(args.data, args.target)
     regression = _is_regression(args.task, y, args.target)
+    if regression and args.model == "xgboost" and "onnx" in exports:
+        raise ValueError("--export onnx cannot export the xgboost regressor (no ONNX converter); use --export "
+                         "with a classification target, or another --model.")
     estimator = make_estimator(args.model, regression=regression)
+    # Without --seed a continued study keeps its own seed (a new one draws a fresh seed; the report has it).
+    seed = args.seed if args.seed is not None or args.storage is not None else 0
     preprocess = make_preprocessor(X) if hasattr(X, "columns") else None
     X_fit = preprocess.fit_transform(X) if preprocess is not None else np.asarray(X, dtype=float)
     names = [str(f) for f in (preprocess.get_feature_names_out() if preprocess is not None else features)]
@@ -223,7 +262,7 @@ def cmd_fit(args) -> int:
     started = time.perf_counter()
     result = compact.fit(
         estimator, X_fit, y_fit, size=args.size, n_trials=args.trials, n_draws=args.draws,
-        prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=args.seed,
+        prune_draws=args.prune_draws, method=args.method, weights_mode=args.weights_mode, random_state=seed,
         n_jobs=args.n_jobs, class_balance=args.class_balance, score_on=args.score_on,
         sample_frac_scale=args.sample_frac_scale,
         storage=args.storage, study_name=args.study_name, timeout=args.timeout, verbose=0 if args.quiet else 1,
@@ -245,7 +284,7 @@ def cmd_fit(args) -> int:
           f"{result.best_score_:.4f}; size {result.size_}; {time.perf_counter() - started:.1f} s")
     print(f"model: {model_path}  report: {report_path}")
     for fmt in exports:
-        path = export_model(result.model_, fmt, os.path.splitext(out)[0] + EXPORT_SUFFIX[fmt], names)
+        path = export_model(result.model_, fmt, export_path(out, fmt), names)
         note = " (takes the one-hot encoded columns)" if preprocess is not None and fmt != "text" else ""
         print(f"export {fmt}: {path}{note}")
     return EXIT_OK
@@ -277,18 +316,30 @@ def cmd_compare(args) -> int:
     if preprocess is not None:
         raise ValueError(f"compare takes numeric feature columns only; {args.data} has text columns "
                          f"{', '.join(map(str, preprocess.transformers[0][2]))} (compact fit encodes them).")
-    comparison = compact.compare(
-        make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
-        size_name=args.size_name, methods=args.methods, seeds=args.seeds, n_trials=args.trials,
-        n_draws=args.draws, compact_method=args.method,
-        search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance,
-                       "score_on": args.score_on, "sample_frac_scale": args.sample_frac_scale},
-        n_jobs=1 if args.n_jobs is None else args.n_jobs,
-        verbose=0 if args.quiet else 1,
-    )
-    written = [os.path.join(out, f"comparison{ext}") for ext in (".csv", ".json", ".png")]
-    for path, save in zip(written, (comparison.to_csv, comparison.to_json, comparison.plot)):
-        atomic_write(path, save)
+    outputs = {".csv": "to_csv", ".json": "to_json", ".png": "plot"}
+    if importlib.util.find_spec("matplotlib") is None:  # the plot is optional: the rows are what matter
+        del outputs[".png"]
+        print("compact: note: matplotlib is not installed, so comparison.png is skipped "
+              "(pip install matplotlib).", file=sys.stderr)
+    # The help's default: MLP counterparts and compacted_sparse need sizes that are parameter budgets.
+    size_name = args.size_name or ("n_params" if args.model == "mlp" else None)
+    try:
+        comparison = compact.compare(
+            make_estimator(args.model), np.asarray(X, dtype=float), np.asarray(y), sizes=args.sizes,
+            size_name=size_name, methods=args.methods, seeds=args.seeds, n_trials=args.trials,
+            n_draws=args.draws, compact_method=args.method,
+            search_params={"prune_draws": args.prune_draws, "class_balance": args.class_balance,
+                           "score_on": args.score_on, "sample_frac_scale": args.sample_frac_scale},
+            n_jobs=1 if args.n_jobs is None else args.n_jobs,
+            verbose=0 if args.quiet else 1,
+        )
+    except KeyboardInterrupt:  # compare keeps no rows of its own: writing some would mix in cut-short work
+        print(f"compact: interrupted; nothing written to {out} (compare keeps no rows of an interrupted "
+              "comparison).", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = [os.path.join(out, f"comparison{ext}") for ext in outputs]
+    for path, save in zip(written, outputs.values()):
+        atomic_write(path, getattr(comparison, save))
     for s in comparison.summary():
         print(f"{s['method']:>15}  size {s['size']!s:>6}  test {comparison.scoring} {s['mean']:.4f} ± {s['std']:.4f}")
     print(f"written: {', '.join(written)}")
@@ -376,9 +427,23 @@ def _prune_draws(text: str):
     return value
 
 
+def _seed(text: str) -> int:
+    value = _number(text, int, "is not an integer")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a non-negative integer.")
+    return value
+
+
 def _n_jobs(text: str) -> int:
     """A positive integer, or -1 for every core this process may use."""
     return available_cores() if text.strip() == "-1" else _positive_int(text)
+
+
+class _NoSeed(argparse.Action):
+    """compare's ``--seed``: refused, where argparse would take it for an abbreviation of ``--seeds``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error("compare has no --seed: its splits use seeds 0 to N-1 for --seeds N")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -390,7 +455,8 @@ class _Parser(argparse.ArgumentParser):
 
 EPILOG = """exit status: 0 success; 2 bad input (data, target, option values, output paths, storage),
 reported in one line on stderr before any search starts; 1 internal error (set COMPACT_TRACEBACK=1
-for the traceback). CSV files have a header row; text columns are one-hot encoded."""
+for the traceback); 130 Ctrl-C, after which compare writes nothing (Ctrl-C during fit's trials saves
+the best model so far, exit 0). CSV files have a header row; text columns are one-hot encoded."""
 
 
 def _search_defaults() -> dict:
@@ -433,8 +499,6 @@ def _common(parser) -> None:
     parser.add_argument("--method", choices=METHODS, default=search["method"],
                         help="oracle: xgboost uncertainty shapes the sample; density_tree: no oracle "
                              f"(default: {search['method']})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same result "
-                        "whatever --n-jobs (default: 0)")
     parser.add_argument("--n-jobs", type=_n_jobs, default=None,
                         help="fit: threads for trials and their draws (default: every available core for "
                              "trees); compare: tasks at once in processes (default: 1); -1: every available "
@@ -467,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Optuna storage to keep and resume the trials: a journal file path or a database URL "
                         "such as sqlite:///runs.db")
     p.add_argument("--study-name", help="name of the study in --storage (runs with the same name continue it)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="random seed; the same seed gives the same result whatever --n-jobs (default: 0; with "
+                        "--storage, the seed of the study it continues, else a fresh one, recorded in the report)")
     p.add_argument("--out", default="model.joblib",
                    help="model file (joblib; default: model.joblib); the report goes beside it as .json")
     p.add_argument("--export", action="append", choices=tuple(EXPORT_SUFFIX),
@@ -483,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size-name", help="size parameter the numbers stand for (default: the family's first; "
                    "n_params for --model mlp)")
     p.add_argument("--seeds", type=_positive_int, default=3, help="train/test splits, each a seed (default: 3)")
+    p.add_argument("--seed", action=_NoSeed, help=argparse.SUPPRESS)
     p.add_argument("--methods", type=_methods, metavar="M1,M2,...",
                    help="rows to compare (default: baseline, compacted, the family's pruned counterparts, "
                         "restarts, distilled); balanced_restarts only when named")
@@ -512,7 +580,7 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("compact: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as err:  # e.g. a full disk after the search: the message says where the model went
         print(f"compact: error: {first_line(err)}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -8,6 +8,7 @@ cross-validated and persisted with joblib.  Each ``fit`` holds out
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -55,7 +56,9 @@ class _CompactBase(MetaEstimatorMixin, CompactSearch):
         """Check the parameters before the data; on any error, leave the estimator unfitted."""
         try:
             self._check_task()
-            self.check_params()
+            with warnings.catch_warnings():  # the search checks them again, and warns once, from there
+                warnings.simplefilter("ignore")
+                self.check_params()
             yield
         except BaseException:
             # Attributes of this fit (or of an earlier one) would make check_is_fitted pass on a

@@ -48,6 +48,7 @@ seeds x sizes with a Wilcoxon signed-rank p-value.
 from __future__ import annotations
 
 import csv
+import inspect
 import json
 import time
 import warnings
@@ -72,6 +73,15 @@ BASE_COLUMNS = ("method", "size", "seed", "test_score", "val_score", "measured_s
 TAIL_COLUMNS = ("n_models", "fit_seconds")
 #: Models the restarts control trains at once with ``fit_batch``.
 RESTART_CHUNK = 64
+#: Size units that count non-zero parameters or features: ``compacted_sparse`` takes the request's value
+#: as its ``n_nonzero`` budget, which means nothing in other units (an MLP's ``hidden_units``).
+BUDGET_UNITS = ("n_params", "n_nonzero", "n_features")
+#: Parameters of :class:`CompactSearch` that compare sets for each compaction, and its argument for them.
+SET_BY_COMPARE = {"estimator": "estimator", "size": "sizes", "size_param": "size_param", "oracle": "oracle",
+                  "method": "compact_method", "random_state": "seeds", "n_jobs": "n_jobs", "n_trials": "n_trials",
+                  "n_draws": "n_draws", "scoring": "scoring", "validation_size": "validation_size"}
+#: Arguments of :meth:`Adapter.fit_counterpart` that compare passes itself (not pruning options).
+COUNTERPART_ARGS = ("name", "X", "y", "size", "random_state", "cache")
 
 
 @dataclass
@@ -303,6 +313,78 @@ def _expand(methods, adapter, request) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _check_sizes(sizes, requests, primary: str) -> None:
+    """Rows are keyed (and paired) by the primary size parameter: every size must give it, once each."""
+    for size, request in zip(sizes, requests):
+        if primary not in request:
+            raise ValueError(f"size {size!r} has no {primary}, the parameter compare keys its rows by (the first "
+                             f"size's); give every size a {primary}.")
+    values = [request[primary] for request in requests]
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"sizes {list(sizes)} repeat {primary}={repeated[0]}: compare keys each row by {primary} "
+                         f"(the first size parameter), so its rows would merge; give every size its own {primary}, "
+                         "or fix the other parameters on the estimator and pass size_name.")
+
+
+def _check_budgets(adapter, names, requests, primary: str) -> None:
+    """Rows held to a parameter budget (``compacted_sparse``, counterparts such as pruned nets) need sizes
+    that give one: checked here, not after the other rows are fitted."""
+    family = type(adapter.estimator).__name__
+    if "compacted_sparse" in names and primary not in BUDGET_UNITS:
+        units = [u for u in adapter.size_names if u in BUDGET_UNITS and u != "n_nonzero"]
+        fix = f"pass size_name={units[0]!r} or leave it out of methods" if units else "leave it out of methods"
+        raise ValueError(f"compacted_sparse takes the requested size as its n_nonzero budget, so it needs sizes "
+                         f"counting parameters, not {primary}; {fix}.")
+    for name in (m for m in names if m in adapter.counterparts()):
+        for request in requests:
+            unset = [k for k, v in adapter.counterpart_size(name, request).items() if v is None]
+            if unset:
+                units = [u for u in adapter.size_names
+                         if None not in adapter.counterpart_size(name, {u: 1}).values()]
+                by = f"compare by {' or '.join(units)} (size_name={units[0]!r}) or " if units else ""
+                raise ValueError(f"the counterpart {name!r} of {family} is held to {' and '.join(unset)}, which "
+                                 f"the size {request} does not give; {by}leave the pruned rows out of methods.")
+
+
+def _check_options(adapter, search_params: dict, pruning: dict) -> None:
+    """Keys of ``search_params`` that compare sets itself, and pruning options the family's
+    :meth:`Adapter.fit_counterpart` does not take, would fail in the middle of the run."""
+    taken = sorted(set(search_params) & set(SET_BY_COMPARE))
+    if taken:
+        raise ValueError(f"search_params {taken}: compare sets {'it' if len(taken) == 1 else 'them'} for each "
+                         f"compaction; pass compare's own {' and '.join(SET_BY_COMPARE[k] for k in taken)} instead.")
+    if not pruning:
+        return
+    params = inspect.signature(adapter.fit_counterpart).parameters.values()
+    keywords = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    options = [p.name for p in params if p.kind in keywords and p.name not in COUNTERPART_ARGS]
+    family = type(adapter.estimator).__name__
+    reserved = [k for k in pruning if k in COUNTERPART_ARGS]
+    if reserved:
+        raise ValueError(f"pruning {reserved}: compare passes {', '.join(COUNTERPART_ARGS)} to the counterparts "
+                         "itself; pruning holds only the family's options.")
+    unknown = [k for k in pruning if not (takes_any or k in options)]
+    if unknown:
+        takes = f"only {', '.join(options)}" if options else "no pruning options"
+        raise ValueError(f"pruning {unknown}: {family}'s counterparts take {takes} (Adapter.fit_counterpart).")
+
+
+def _check_splits(y, seeds: int, test_size: float, validation_size: float) -> None:
+    """Compaction scores its candidates on the validation part, which needs two classes: every seed's
+    split (as :func:`_make_split` makes it, here on row indices: cheap) is checked before any oracle is fitted."""
+    rows = np.arange(len(y))
+    for seed in range(seeds):
+        rest, _, y_rest, _ = split_validation(rows, y, test_size, seed)
+        y_val = split_validation(rest, y_rest, validation_size, seed)[3]
+        classes = np.unique(y_val)
+        if classes.size < 2:
+            raise ValueError(f"seed {seed}: the validation part ({len(y_val)} rows, validation_size="
+                             f"{validation_size}) holds one class ({classes.tolist()[0]!r}), too few to score "
+                             "candidates on; use more rows of the rarer classes or a larger validation_size.")
+
+
 def compare(
     estimator,
     X,
@@ -338,12 +420,16 @@ def compare(
         Sizes as for :func:`compact.fit`; with ``size_name`` plain numbers of
         that size parameter (trees: ``size_name="max_leaf_nodes"`` compares by
         leaves, where cost-complexity pruning is the natural competitor).
+        Rows are keyed by the first size parameter (``size_name``, else the
+        first size's first parameter): every size must give it, each a
+        different value (``[(3, 1), (3, 3)]`` for a forest is refused).
     size_name : str, optional
     methods : sequence of str, optional
         Default ``("baseline", "compacted", "compacted_sparse", "pruned",
         "restarts", "distilled")``; ``compacted_sparse`` only where the family
-        has size ``n_nonzero`` (its budget is the requested value, so use it
-        with a parameter count, ``size_name="n_params"``).  ``"pruned"`` stands for all the family's
+        has size ``n_nonzero`` (its budget is the requested value, so it needs
+        sizes counting parameters, e.g. ``size_name="n_params"``; MLP
+        counterparts need such a budget too).  ``"pruned"`` stands for all the family's
         counterparts; single counterparts may be named too.  ``"balanced_restarts"``
         runs only when named (families whose ``fit`` takes ``sample_weight``).
         ``restarts`` gives each model its own seed through
@@ -351,7 +437,8 @@ def compare(
         estimator leaves it ``None`` (as :func:`compact.fit` does).
     seeds : int, default=3
         Seeds 0..seeds-1; each has its own stratified split, shared by all
-        methods and sizes, and its own oracle.
+        methods and sizes, and its own oracle.  Every split's validation part
+        must hold two classes (checked before any oracle is fitted).
     test_size, validation_size : float
         Test part of the data, then validation part of the rest.
     oracle, n_trials, n_draws, scoring, size_param
@@ -361,11 +448,14 @@ def compare(
     search_params : dict, optional
         Further parameters of :class:`compact.CompactSearch` for the
         compacted rows (e.g. ``{"flatten": False, "trial_batch": 4}``),
-        checked by it: an unknown name is a ``TypeError``.
+        checked by it: an unknown name is a ``TypeError``.  The parameters
+        compare sets itself (:data:`SET_BY_COMPARE`: ``random_state``,
+        ``n_jobs``, ``size``, ...) are a ``ValueError``.
     pruning : dict, optional
         The family's pruning settings, passed to
         :meth:`Adapter.fit_counterpart` as keywords (e.g. the MLPs' pruning
-        schedule: rounds, fine-tuning epochs, rewind point).
+        schedule: rounds, fine-tuning epochs, rewind point); an option it
+        does not take is a ``ValueError`` before any work.
     n_jobs : int, default=1
         Tasks (one seed's oracle; one method at one size and seed) run in
         parallel through :class:`joblib.Parallel`, so
@@ -382,6 +472,16 @@ def compare(
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    ValueError
+        For bad sizes, methods, options or data, before any model is fitted.
+    KeyboardInterrupt
+        On Ctrl-C, also when it only cut a compaction short (which then
+        keeps its best model so far): no rows are returned, as rows of cut
+        compactions (and restarts given their cut budget) would read as
+        complete.
     """
     from .adapters import get_adapter
 
@@ -393,10 +493,15 @@ def compare(
         raise ValueError("sizes must list at least one size.")
     requests = [adapter.normalize_size({size_name: s} if size_name else s) for s in sizes]
     primary = size_name or next(iter(requests[0]))
+    _check_sizes(sizes, requests, primary)
     names = _expand(methods, adapter, requests[0])
+    _check_budgets(adapter, names, requests, primary)
+    _check_options(adapter, dict(search_params or {}), dict(pruning or {}))
     X, y, _ = check_data(X, y)
     check_scoring(adapter.estimator, scoring=scoring)
     compacts = bool({"compacted", "compacted_sparse"} & set(names))
+    if compacts:  # compaction scores its candidates on each split's validation part
+        _check_splits(y, seeds, test_size, validation_size)
     search = dict(search_params or {}, n_trials=n_trials, n_draws=n_draws, scoring=scoring)
     searcher = CompactSearch(adapter, **search)
     searcher.check_params()  # bad search parameters fail before any task
@@ -491,7 +596,13 @@ def _compact(setup, split, request):
     oracle = split.oracle if split.oracle is not None else setup.oracle
     search = CompactSearch(setup.adapter, size=request, oracle=oracle, random_state=split.seed, n_jobs=1,
                            method=setup.compact_method, **setup.fit_kwargs)
-    return search.fit(split.X_tr, split.y_tr, validation_data=(split.X_val, split.y_val)).result_
+    result = search.fit(split.X_tr, split.y_tr, validation_data=(split.X_val, split.y_val)).result_
+    if result.interrupted_:
+        # fit keeps the best model so far on Ctrl-C; a comparison of cut-short rows (and restarts given
+        # their cut budget) would read as complete, so the whole comparison stops.
+        raise KeyboardInterrupt(f"compaction interrupted at seed {split.seed}, size {request}; compare stopped "
+                                "without rows.")
+    return result
 
 
 def _restarts(setup, split, request, budget: int, method: str = "restarts") -> dict:

@@ -28,7 +28,7 @@ from ._problem import SCORE_ON, make_problem, with_score_rows
 from ._progress import Progress
 from ._seeds import SeedStreams, int31
 from ._threads import available_cores
-from ._trainer import CandidateTrainer
+from ._trainer import CandidateError, CandidateTrainer
 from ._trial_log import TrialLog
 from ._validation import (
     check_data,
@@ -147,9 +147,10 @@ class CompactSearch(BaseEstimator):
             space = space_of(self.method, class_balance=class_balance, sample_frac_scale=scale)
             study = _optuna.open_study(storage, self.study_name, space=space,
                                        settings={**fingerprint, "random_state": seed, "sample_frac_scale": scale})
-            seed, scale = _optuna.check_fingerprint(study, fingerprint, seed=seed, scale=scale,
-                                                    seed_given=self.random_state is not None,
-                                                    scale_given=self.sample_frac_scale is not None)
+            seed, scale, n_draws = _optuna.check_fingerprint(study, fingerprint, seed=seed, scale=scale,
+                                                             seed_given=self.random_state is not None,
+                                                             scale_given=self.sample_frac_scale is not None,
+                                                             n_draws_given=self.n_draws is not None)
             seeds = SeedStreams(seed)
             # A continued study keeps its range of sample_frac where none is given.
             space = space_of(self.method, class_balance=class_balance, sample_frac_scale=scale)
@@ -162,7 +163,7 @@ class CompactSearch(BaseEstimator):
             score = validation_scorer(scoring, scorer, problem.y_score, labels=problem.fit_labels,
                                       classes=problem.classes if problem.encoded else None, regression=regression)
             trainer = CandidateTrainer(adapter, request, problem, mixture, seeds, score,
-                                       n_draws=self.n_draws_for(adapter), weights_mode=weights_mode,
+                                       n_draws=n_draws, weights_mode=weights_mode,
                                        **self._threads(adapter))
             # Scores on the training rows too are taken on many rows: the top draw of any trial is returned.
             log = TrialLog(select="draw" if score_on == "train+validation" else "mean")
@@ -179,16 +180,16 @@ class CompactSearch(BaseEstimator):
         baseline = trainer.run_trials([(0, original)])[0]
         if baseline.error is not None:  # no search without a baseline: a trial failing is not the point here
             raise ValueError(f"{type(trainer.adapter.estimator).__name__} could not be fitted and scored at size "
-                             f"{trainer.request} on the training data: {baseline.error}")
+                             f"{trainer.request} on the training data: {baseline.error}") from baseline.error
         log.set_baseline(baseline.model, baseline.scores[0])
 
-        failures: list[str] = []
+        failures: list[CandidateError] = []
 
         def evaluate(trials):
             stop = None if prune_draws is None else log.stop_rule(prune_draws, n_draws=trainer.n_draws)
             outcomes = trainer.run_trials(trials, stop=stop)
             failures.extend(out.error for out in outcomes if out.error is not None)
-            return [_optuna.Failed(out.error) if out.error is not None else
+            return [_optuna.Failed(str(out.error)) if out.error is not None else
                     log.add(number, params, out.scores, out.model, out.seconds, stopped=out.stopped, fits=out.fits)
                     for (number, params), out in zip(trials, outcomes)]
 
@@ -200,15 +201,19 @@ class CompactSearch(BaseEstimator):
             interrupted = _optuna.optimize(study, evaluate, space=space, n_trials=self.n_trials,
                                            timeout=self.timeout, batch=batch,
                                            on_trial=lambda: progress.update(log.best_score()))
-        if failures:  # the search went on without them; the study keeps them as FAIL with their error
-            warnings.warn(f"{len(failures)} trial(s) failed and were left out (a draw could not be fitted or "
-                          f"scored); the first: {failures[0]}", RuntimeWarning, stacklevel=3)
         if interrupted:
             warnings.warn(f"Interrupted after {len(log.records)} trials; returning the best model so far.",
                           RuntimeWarning, stacklevel=3)
         elif self.storage is not None:  # other workers may still be finishing trials of the study
             _optuna.wait_for_others(study, trial_seconds=max((r.seconds for r in log.records.values()), default=0.0))
         log.adopt(_optuna.finished_records(study, space), refit=trainer.refit_draw)
+        drawn = any(not log.params_of(n).is_original for n in log.records)  # this run's or the study's
+        if failures and not drawn and not interrupted:  # no drawn sample could be fitted and scored
+            raise RuntimeError(f"Every trial failed ({len(failures)} in this run; a draw could not be fitted or "
+                               f"scored); the first: {failures[0]}") from failures[0]
+        if failures:  # the search went on without them; the study keeps them as FAIL with their error
+            warnings.warn(f"{len(failures)} trial(s) failed and were left out (a draw could not be fitted or "
+                          f"scored); the first: {failures[0]}", RuntimeWarning, stacklevel=3)
         return interrupted
 
     # -- parts -------------------------------------------------------------------------

@@ -143,27 +143,36 @@ def create_or_load_study(
     return study
 
 
-def check_settings(study, settings: dict, *, settings_key: str = "compact", adopt=("random_state",)) -> dict:
+def check_settings(study, settings: dict, *, settings_key: str = "compact", adopt=("random_state",),
+                   lenient=()) -> dict:
     """The settings this run must use: the study's, checked against ``settings``.
 
     A key in ``adopt`` whose value here is ``None`` takes the study's value (a
     seed left out continues with the study's seed). Any other difference
     raises one ``ValueError`` naming each differing setting, e.g.
     ``Study 's' was run with size=6; this run has size=1. Pass the same
-    settings or use another study_name.`` Keys the study lacks are added.
+    settings or use another study_name.`` Keys the study lacks are added.  A key in ``lenient``
+    (estimator parameters: a mapping of names, or an estimator described by its class and
+    parameters) is compared on the parameter names both sides have, at every estimator inside: a
+    parameter that a library added or dropped between runs does not refuse the study.
     """
     stored = dict(study.user_attrs.get(settings_key) or {})
     used = dict(settings)
     differ = []
+    compared = {}
     for key, value in settings.items():
         if key not in stored:
             continue
+        old, new = _jsonish(stored[key]), _jsonish(value)
+        if key in lenient:
+            old, new = _shared(old, new, params=not _described(old))
         if key in adopt and value is None:
             used[key] = stored[key]
-        elif _jsonish(stored[key]) != _jsonish(value):
+        elif old != new:
             differ.append(key)
+            compared[key] = old, new
     if differ:
-        pairs = [pair for k in differ for pair in _differences(k, _jsonish(stored[k]), _jsonish(settings[k]))]
+        pairs = [pair for k in differ for pair in _differences(k, *compared[k])]
         was = ", ".join(f"{name}={old!r}" for name, old, _ in pairs)
         now = ", ".join(f"{name}={new!r}" for name, _, new in pairs)
         raise ValueError(
@@ -176,13 +185,36 @@ def check_settings(study, settings: dict, *, settings_key: str = "compact", adop
     return used
 
 
+def _shared(old, new, *, params: bool) -> tuple:
+    """``old`` and ``new`` restricted to the parameter names both have: at the top (``params``: a
+    mapping of parameter names) and in every estimator described inside (``{"class", "params"}``).
+    A parameter's own value, a dict too, is compared whole."""
+    if params and isinstance(old, dict) and isinstance(new, dict):
+        pairs = {k: _shared(old[k], new[k], params=False) for k in set(old) & set(new)}
+        return {k: a for k, (a, _) in pairs.items()}, {k: b for k, (_, b) in pairs.items()}
+    if _described(old) and _described(new):
+        p_old, p_new = _shared(old["params"], new["params"], params=True)
+        return {**old, "params": p_old}, {**new, "params": p_new}
+    return old, new
+
+
+def _described(value) -> bool:
+    """An estimator as :func:`compact._fingerprint.describe` writes it."""
+    return isinstance(value, dict) and set(value) == {"class", "params"} and isinstance(value["params"], dict)
+
+
+#: An entry one side of a differing dict setting lacks, as the refusal names it.
+ABSENT = "<absent>"
+
+
 def _differences(name: str, old, new) -> list[tuple[str, object, object]]:
     """``(name, old, new)`` of a differing setting; for two dicts, of each differing entry
-    (``params.criterion``), so that a long setting reads as what changed."""
+    (``params.criterion``; an entry one side lacks as ``<absent>``), so that a long setting reads
+    as what changed."""
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return [(name, old, new)]
-    return [pair for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
-            for pair in _differences(f"{name}.{key}", old.get(key), new.get(key))]
+    return [pair for key in sorted(set(old) | set(new), key=str) if old.get(key, ABSENT) != new.get(key, ABSENT)
+            for pair in _differences(f"{name}.{key}", old.get(key, ABSENT), new.get(key, ABSENT))]
 
 
 def _jsonish(value):

@@ -486,3 +486,122 @@ def test_prune_draws_reaches_the_search(iris_csv, tmp_path, monkeypatch, command
             ["compare", "--data", "iris", "--sizes", "1", "--out", str(tmp_path / "c"), "--quiet"])
     assert main(argv + ([] if value is None else ["--prune-draws", value])) == 1  # the internal error above
     assert seen["prune_draws"] == expected
+
+
+# -- review fixes: interruption, clashing outputs, compare's options, exports, seeds ----------------------------
+
+
+def compare_args(out, *extra, data="iris"):
+    return ["compare", "--data", str(data), "--sizes", "1", "--seeds", "1", "--trials", "2", "--out", str(out),
+            "--quiet", *extra]
+
+
+def test_interrupted_compare_writes_nothing_and_exits_130(tmp_path, capsys, monkeypatch):
+    import compact.harness
+
+    class Interrupted(compact.harness.CompactSearch):  # Ctrl-C in a compaction: fit keeps the best so far
+        def fit(self, X, y, **kwargs):
+            super().fit(X, y, **kwargs)
+            self.result_.interrupted_ = True
+            return self
+
+    monkeypatch.setattr(compact.harness, "CompactSearch", Interrupted)
+    out = tmp_path / "report"
+    assert main(compare_args(out, "--methods", "compacted,restarts")) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("compact: interrupted; nothing written to")
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("out, export", [("m.json", None), ("tree.txt", "text"), ("tree.c", "c"),
+                                         ("m.onnx", "onnx")])
+def test_fit_out_clashing_with_the_report_or_an_export(iris_csv, tmp_path, capsys, no_search, out, export):
+    extra = [] if export is None else ["--export", export]
+    line = run_bad(capsys, fit_args(iris_csv, *extra, out=tmp_path / out))
+    what = "the report" if export is None else f"--export {export}"
+    assert f"{what} is written to the same path" in line
+    assert list(tmp_path.iterdir()) == [iris_csv]  # nothing written
+
+
+def test_compare_mlp_sizes_default_to_n_params(tmp_path, monkeypatch):
+    seen = {}
+
+    def capture(*args, **kwargs):
+        seen["size_name"] = kwargs["size_name"]
+        raise RuntimeError("stop here: only the arguments matter")
+
+    monkeypatch.setattr(compact, "compare", capture)
+    for extra, expected in ((["--model", "mlp"], "n_params"), (["--model", "mlp", "--size-name", "hidden_units"],
+                                                                "hidden_units"), ([], None)):
+        assert main(compare_args(tmp_path / "c", *extra)) == 1
+        assert seen["size_name"] == expected
+
+
+def test_compare_mlp_without_budget_is_refused_before_work(tmp_path, capsys, monkeypatch):
+    import compact.harness
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compare started work on bad input")
+
+    monkeypatch.setattr(compact.harness, "_make_split", refuse)
+    line = run_bad(capsys, compare_args(tmp_path / "c", "--model", "mlp", "--size-name", "hidden_units"))
+    assert line.startswith("compact: error: compacted_sparse takes the requested size as its n_nonzero budget")
+    line = run_bad(capsys, ["compare", "--data", "iris", "--model", "forest", "--sizes", "3x1,3x3",
+                            "--out", str(tmp_path / "c")])
+    assert "repeat n_estimators=3" in line
+
+
+def test_compare_has_no_seed_option(tmp_path, capsys, no_search):
+    with pytest.raises(SystemExit) as exit_:  # not taken for an abbreviation of --seeds either
+        main(compare_args(tmp_path / "c", "--seed", "7"))
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "compare has no --seed" in err
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("model, fmt", [("xgboost", "c"), ("linear", "c"), ("mlp", "text"), ("hist", "onnx")])
+def test_export_format_the_family_cannot_take_is_refused_before_work(iris_csv, tmp_path, capsys, no_search,
+                                                                      model, fmt):
+    line = run_bad(capsys, fit_args(iris_csv, "--model", model, "--export", fmt, out=tmp_path / "m.joblib"))
+    assert f"--export {fmt} cannot export --model {model}" in line
+
+
+def test_compare_without_matplotlib_skips_the_plot_with_a_note(tmp_path, capsys, monkeypatch):
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else
+                        real(name, *a))
+    out = tmp_path / "report"
+    assert main(compare_args(out, "--methods", "baseline")) == 0
+    assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.json"}
+    assert "comparison.png is skipped" in capsys.readouterr().err
+
+
+def test_fit_seed_defaults(iris_csv, tmp_path, monkeypatch):
+    seen = []
+
+    def capture(*args, **kwargs):
+        seen.append(kwargs["random_state"])
+        raise RuntimeError("stop here: only the arguments matter")
+
+    monkeypatch.setattr(compact, "fit", capture)
+    storage = ["--storage", str(tmp_path / "s.journal"), "--study-name", "s"]
+    for extra in ([], storage, [*storage, "--seed", "7"]):
+        assert main(fit_args(iris_csv, *extra, out=tmp_path / "m.joblib")) == 1
+    assert seen == [0, None, 7]  # with a storage the study's seed is kept
+
+
+def test_fit_resumes_a_study_begun_with_another_seed(iris_csv, tmp_path):
+    args = fit_args(iris_csv, "--storage", str(tmp_path / "s.journal"), "--study-name", "s",
+                    out=tmp_path / "m.joblib")
+    assert main([*args, "--seed", "7"]) == 0
+    args[args.index("--trials") + 1] = "4"
+    assert main(args) == 0  # no --seed: the study's 7, not 0 (which it would refuse)
+    report = json.loads((tmp_path / "m.json").read_text())
+    assert report["random_state"] == 7 and len(report["trials"]) == 4
+
+
+def test_compare_with_a_validation_part_of_one_class(tmp_path, capsys):
+    rows = [f"{i},{i % 7},{'rare' if i in (3, 11) else 'common'}\n" for i in range(20)]
+    path = write(tmp_path, "tiny.csv", "a,b,label\n" + "".join(rows))
+    line = run_bad(capsys, compare_args(tmp_path / "c", "--target", "label", data=path))
+    assert "the validation part (4 rows, validation_size=0.25) holds one class ('common')" in line

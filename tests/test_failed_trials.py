@@ -47,7 +47,7 @@ def test_a_trial_whose_draw_cannot_be_fitted_fails_alone(small_data, fitted_orac
     assert result.model_.get_depth() <= 2 and result.best_score_ >= result.baseline_score_
 
 
-def test_a_score_that_is_not_a_number_fails_the_trial_and_the_batch_loop_ends(small_data, fitted_oracle):
+def test_a_run_whose_every_trial_fails_raises_naming_the_first_error(small_data, fitted_oracle):
     X, y = small_data
     calls = []
 
@@ -55,12 +55,42 @@ def test_a_score_that_is_not_a_number_fails_the_trial_and_the_batch_loop_ends(sm
         calls.append(1)
         return 0.5 if len(calls) == 1 else float("nan")
 
-    with pytest.warns(RuntimeWarning, match=r"^8 trial\(s\) failed .* the candidate scored nan on the score rows"):
-        result = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=8,
-                             random_state=0, scoring=make_scorer(nan_after_baseline), trial_batch=4)
-    # Every trial failed (trial 0, the original data, is scored again): the baseline is returned.
-    assert result.trials_ == [] and result.best_score_ == result.baseline_score_ == 0.5 and len(calls) == 9
-    assert result.model_ is result.baseline_model_
+    # Trial 0 (the original data) is scored again, and fails too: no drawn sample scored, no search.
+    with pytest.raises(RuntimeError, match=r"^Every trial failed \(8 in this run; .* the first: ValueError: the "
+                                           r"candidate scored nan on the score rows$") as err:
+        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=8, random_state=0,
+                    scoring=make_scorer(nan_after_baseline), trial_batch=4)
+    assert len(calls) == 9 and isinstance(err.value.__cause__, Exception)  # the batch loop ended
+
+
+def test_errors_of_compact_itself_are_not_taken_for_failed_trials(small_data, fitted_oracle, monkeypatch):
+    from compact._trainer import CandidateTrainer
+
+    def broken_draw(self, candidate):
+        if candidate.params.is_original:
+            return None
+        raise KeyError("a bug in compact")
+
+    monkeypatch.setattr(CandidateTrainer, "draw", broken_draw)
+    X, y = small_data
+    with pytest.raises(KeyError, match="a bug in compact"):
+        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=4, random_state=0)
+
+
+class NoWeights(DecisionTreeClassifier):
+    """Fits the original data only: every drawn sample comes with weights."""
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        if sample_weight is not None:
+            raise TypeError("weights are not supported")
+        return super().fit(X, y, check_input=check_input)
+
+
+def test_a_family_that_fails_on_every_sample_is_an_error_not_its_baseline(small_data, fitted_oracle):
+    X, y = small_data
+    with pytest.raises(RuntimeError, match=r"the first: TypeError: weights are not supported$") as err:
+        compact.fit(NoWeights(), X, y, size=2, oracle=fitted_oracle, n_trials=6, random_state=0)
+    assert isinstance(err.value.__cause__.__cause__, TypeError)  # the family's own traceback is kept
 
 
 def test_a_baseline_that_scores_nan_is_one_clear_error(small_data, fitted_oracle):
@@ -69,6 +99,17 @@ def test_a_baseline_that_scores_nan_is_one_clear_error(small_data, fitted_oracle
                                          r".* the candidate scored nan on the score rows$"):
         compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=4, random_state=0,
                     scoring=make_scorer(lambda y_true, y_pred: float("nan")))
+
+
+def test_the_baseline_error_keeps_the_familys_traceback(small_data, fitted_oracle):
+    class Broken(DecisionTreeClassifier):
+        def fit(self, X, y, sample_weight=None, check_input=True):
+            raise KeyError("oops")
+
+    X, y = small_data
+    with pytest.raises(ValueError, match=r"could not be fitted and scored .*: KeyError: 'oops'$") as err:
+        compact.fit(Broken(), X, y, size=2, oracle=fitted_oracle, n_trials=4, random_state=0)
+    assert isinstance(err.value.__cause__.__cause__, KeyError)
 
 
 class InterruptOnTell:
@@ -96,16 +137,36 @@ def test_ctrl_c_while_a_batch_is_told_leaves_no_trial_running(small_data, fitted
         first = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12,
                             random_state=0, trial_batch=4, storage=storage, study_name="s")
     monkeypatch.undo()
-    _, states = _states(storage)
-    assert states.count(optuna.trial.TrialState.RUNNING) == 0
-    assert states[5:8] == [optuna.trial.TrialState.FAIL] * 3 and len(states) == 8
-    assert len(first.trials_) == 8  # evaluated: the result keeps them, the study has the five told
+    study, states = _states(storage)
+    # The batch was evaluated: the study gets every trial of it, as the result has them.
+    assert len(states) == 8 and not {optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.FAIL} & set(states)
+    assert [t.scores for t in first.trials_] == [t.user_attrs["scores"] for t in study.get_trials()]
     second = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12,
                          trial_batch=4, storage=storage, study_name="s")
     _, states = _states(storage)
-    finished = [s for s in states if s != optuna.trial.TrialState.FAIL]
-    assert len(finished) == 12 and optuna.trial.TrialState.RUNNING not in states
-    assert len(second.trials_) == 12
+    assert len(states) == 12 and optuna.trial.TrialState.RUNNING not in states
+    assert [t.scores for t in second.trials_[:8]] == [t.scores for t in first.trials_]
+
+
+def test_ctrl_c_while_a_batch_is_evaluated_fails_its_trials(small_data, fitted_oracle, tmp_path, monkeypatch):
+    from compact._trainer import CandidateTrainer
+
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    original, runs = CandidateTrainer.run_trials, []
+
+    def interrupted(self, trials, **kw):
+        runs.append(len(trials))
+        if len(runs) == 3:  # the baseline, the first batch, then Ctrl-C in the second
+            raise KeyboardInterrupt
+        return original(self, trials, **kw)
+
+    monkeypatch.setattr(CandidateTrainer, "run_trials", interrupted)
+    with pytest.warns(RuntimeWarning, match="Interrupted after 4 trials"):
+        compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=fitted_oracle, n_trials=12, random_state=0,
+                    trial_batch=4, storage=storage, study_name="s")
+    _, states = _states(storage)
+    assert states[4:] == [optuna.trial.TrialState.FAIL] * 4 and len(states) == 8
 
 
 def test_a_regression_validation_part_of_one_row_is_refused_before_the_oracle():
@@ -118,3 +179,24 @@ def test_a_regression_validation_part_of_one_row_is_refused_before_the_oracle():
     X = np.random.default_rng(0).normal(size=(4, 2))
     with pytest.raises(ValueError, match=r"^The validation part has 1 row; a regression score needs 2 or more"):
         compact.CompactRegressor(n_trials=4, random_state=0, oracle=NeverFitted()).fit(X, X[:, 0])
+
+
+def test_a_continued_study_whose_new_trials_fail_keeps_its_earlier_ones(small_data, fitted_oracle, tmp_path,
+                                                                          monkeypatch):
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    kw = dict(size=2, oracle=fitted_oracle, random_state=0, storage=storage, study_name="s", class_balance=False)
+    first = compact.fit(DecisionTreeClassifier(), X, y, n_trials=6, **kw)
+    original_fit, calls = DecisionTreeClassifier.fit, []
+
+    def fails_once(self, X, y, sample_weight=None, check_input=True):  # the same family, failing once
+        if sample_weight is not None and not calls:
+            calls.append(1)
+            raise TypeError("a transient error")
+        return original_fit(self, X, y, sample_weight=sample_weight, check_input=check_input)
+
+    monkeypatch.setattr(DecisionTreeClassifier, "fit", fails_once)
+    with pytest.warns(RuntimeWarning, match=r"^1 trial\(s\) failed .* TypeError: a transient error$"):
+        second = compact.fit(DecisionTreeClassifier(), X, y, n_trials=7, **kw)
+    assert [t.scores for t in second.trials_] == [t.scores for t in first.trials_]
+    assert second.best_draw_score_ == first.best_draw_score_

@@ -367,3 +367,73 @@ def test_a_class_too_small_to_stratify_still_gets_a_split():
                              methods=("baseline", "compacted"), oracle=GaussianNB())
     assert [r["method"] for r in result.rows] == ["baseline", "compacted"]
     assert all(0 <= r["test_score"] <= 1 for r in result.rows)
+
+
+# -- refused before any work; an interrupted compaction stops the comparison -------------------------------------
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if a split (and its oracle) is made: bad input must be refused before."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("compare started work on bad input")
+
+    monkeypatch.setattr(harness, "_make_split", refuse)
+    monkeypatch.setattr(harness, "resolve_oracle", refuse)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    from sklearn.datasets import load_iris
+
+    return load_iris(return_X_y=True)
+
+
+def test_an_interrupted_compaction_stops_compare(iris, monkeypatch):
+    class Interrupted(harness.CompactSearch):  # Ctrl-C in the search: fit keeps the best so far
+        def fit(self, X, y, **kwargs):
+            super().fit(X, y, **kwargs)
+            self.result_.interrupted_ = True
+            return self
+
+    monkeypatch.setattr(harness, "CompactSearch", Interrupted)
+    X, y = iris
+    with pytest.raises(KeyboardInterrupt, match="compaction interrupted at seed 0"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], seeds=1, n_trials=2, oracle=GaussianNB(),
+                        methods=["compacted", "restarts"])
+
+
+def test_sizes_must_differ_in_the_parameter_rows_are_keyed_by(iris, no_work):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"^sizes \[\(3, 1\), \(3, 3\)\] repeat n_estimators=3: compare keys"):
+        compact.compare(RandomForestClassifier(n_jobs=1), X, y, sizes=[(3, 1), (3, 3)], seeds=1, n_trials=2)
+    with pytest.raises(ValueError, match=r"^size \{'max_leaf_nodes': 4\} has no max_depth"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[{"max_depth": 2}, {"max_leaf_nodes": 4}])
+    with pytest.raises(ValueError, match="repeat max_depth=2"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2, 2])
+
+
+def test_parameter_budgets_and_options_are_checked_before_any_work(iris, no_work):
+    X, y = iris
+    mlp = TorchMLPClassifier((8,), epochs=1, device="cpu")
+    with pytest.raises(ValueError, match=r"^compacted_sparse .* not hidden_units; pass size_name='n_params'"):
+        compact.compare(mlp, X, y, sizes=[8])  # the default methods have compacted_sparse and the pruned nets
+    with pytest.raises(ValueError, match=r"^the counterpart 'pruned_layer' of TorchMLPClassifier is held to "
+                                         r"n_nonzero, which the size \{'hidden_units': 8\} does not give"):
+        compact.compare(mlp, X, y, sizes=[8], methods=["baseline", "pruned"])
+    with pytest.raises(ValueError, match=r"^search_params \['n_jobs', 'random_state'\]: compare sets them"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], search_params={"random_state": 1, "n_jobs": 2})
+    with pytest.raises(ValueError, match=r"^pruning \['rounds'\]: DecisionTreeClassifier's counterparts take no"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], pruning={"rounds": 3})
+    with pytest.raises(ValueError, match=r"^pruning \['round'\]: TorchMLPClassifier's counterparts take only rounds"):
+        compact.compare(mlp, X, y, sizes=[100], size_name="n_params", pruning={"round": 3})
+    with pytest.raises(ValueError, match=r"^pruning \['cache'\]: compare passes"):
+        compact.compare(mlp, X, y, sizes=[100], size_name="n_params", pruning={"cache": {}})
+
+
+def test_a_validation_part_of_one_class_is_refused_before_the_oracles(no_work):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.r_[np.zeros(18, int), np.ones(2, int)]  # the two rare rows go to training and test
+    with pytest.raises(ValueError, match=r"^seed 0: the validation part \(4 rows, validation_size=0.25\) holds one "
+                                         r"class \(0\)"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[1], seeds=1, n_trials=2)

@@ -148,7 +148,8 @@ def test_a_continued_study_must_have_the_same_data_and_settings(small_data, tmp_
     macro = make_scorer(f1_score, average="macro")
     run(X, y, str(tmp_path / "scorer.journal"), 3, scoring=macro)
     run(X, y, str(tmp_path / "scorer.journal"), 4, scoring=make_scorer(f1_score, average="macro"))
-    with pytest.raises(ValueError, match=r"scorer=.*f1_score.*; this run has scorer=.*accuracy_score"):
+    refused = r"scorer\.scorer='\S*f1_score'; this run has .*scorer\.scorer='\S*accuracy_score'"
+    with pytest.raises(ValueError, match=refused):
         run(X, y, str(tmp_path / "scorer.journal"), 5, scoring=make_scorer(accuracy_score))
     # Threads are not a setting of the search: a forest continues with another n_jobs.
     forest = dict(size=2, oracle=GaussianNB(), n_trials=2, n_draws=2, random_state=3, storage=str(tmp_path / "f.j"),
@@ -172,6 +173,98 @@ def test_a_study_begun_before_the_full_fingerprint_continues_and_records_it(smal
     assert set(newer) <= set(study.user_attrs["compact"])  # recorded now, checked from here on
     with pytest.raises(ValueError, match="data_hash="):
         run(X, y[::-1].copy(), storage, 6)
+
+
+def test_settings_that_do_not_change_the_scores_continue_the_study(small_data, tmp_path):
+    """Threads at any depth (the oracle's), a scorer's argument object of another identity, and a
+    parameter that a library added or dropped since do not refuse a study."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import f1_score, fbeta_score, make_scorer
+
+    class Helper:  # an object argument: its repr holds its address
+        pass
+
+    def f1_with(y_true, y_pred, helper=None):
+        return f1_score(y_true, y_pred, average="macro")
+
+    X, y = small_data
+    storage = str(tmp_path / "runs.journal")
+    kw = dict(size=2, n_trials=2, n_draws=2, random_state=3, storage=storage, study_name="s", class_balance=False)
+    scorer = make_scorer(f1_with, helper=Helper())
+    assert "0x" in repr(scorer)
+    plain = make_scorer(fbeta_score, beta=2, average="macro")
+    compact.fit(DecisionTreeClassifier(), X, y, oracle=RandomForestClassifier(n_estimators=3, n_jobs=1),
+                scoring=plain, **kw)
+    again = compact.fit(DecisionTreeClassifier(), X, y, oracle=RandomForestClassifier(n_estimators=3, n_jobs=2),
+                        scoring=make_scorer(fbeta_score, beta=2, average="macro"), **{**kw, "n_trials": 3})
+    assert len(again.trials_) == 3
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    settings = dict(study.user_attrs["compact"])
+    settings["params"] = {**settings["params"], "removed_since": 1}
+    del settings["params"]["ccp_alpha"]  # as if added since
+    study.set_user_attr("compact", settings)
+    assert len(compact.fit(DecisionTreeClassifier(), X, y, oracle=RandomForestClassifier(n_estimators=3),
+                           scoring=plain, **{**kw, "n_trials": 4}).trials_) == 4
+    with pytest.raises(ValueError, match=r"params.max_features=None; this run has params.max_features='sqrt'"):
+        compact.fit(DecisionTreeClassifier(max_features="sqrt"), X, y, oracle=RandomForestClassifier(n_estimators=3),
+                    scoring=plain, **{**kw, "n_trials": 5})
+    # The scorer's object argument is described by its type, not its address.
+    first = compact.fit(DecisionTreeClassifier(), X, y, oracle=GaussianNB(), scoring=scorer,
+                        **{**kw, "storage": str(tmp_path / "scorer.journal")})
+    second = compact.fit(DecisionTreeClassifier(), X, y, oracle=GaussianNB(),
+                         scoring=make_scorer(f1_with, helper=Helper()),
+                         **{**kw, "storage": str(tmp_path / "scorer.journal"), "n_trials": 3})
+    assert [t.scores for t in second.trials_[:2]] == [t.scores for t in first.trials_]
+
+
+def test_a_differing_dict_setting_names_entries_one_side_lacks(tmp_path):
+    study = create_or_load_study(None, "s", direction="maximize", settings={"size": {"max_depth": 2}})
+    from compact.storage import check_settings
+
+    with pytest.raises(ValueError, match=r"size.max_depth=2, size.max_leaf_nodes='<absent>'; this run has "
+                                         r"size.max_depth='<absent>', size.max_leaf_nodes=4"):
+        check_settings(study, {"size": {"max_leaf_nodes": 4}})
+    # Estimator parameters (lenient) are compared on the names both runs have, but a value is compared whole:
+    # a class weight dropped from a dict is a change, a parameter that a library added is not.
+    study = create_or_load_study(None, "p", direction="maximize", settings={
+        "params": {"class_weight": {"0": 1, "2": 5}, "old": 1},
+        "oracle": {"class": "m.Forest", "params": {"max_depth": 3, "old": 1}}})
+    check_settings(study, {"params": {"class_weight": {"0": 1, "2": 5}, "new": 2},
+                           "oracle": {"class": "m.Forest", "params": {"max_depth": 3, "new": 2}}},
+                   lenient=("params", "oracle"))
+    with pytest.raises(ValueError, match=r"params.class_weight.2=5; this run has params.class_weight.2='<absent>'"):
+        check_settings(study, {"params": {"class_weight": {"0": 1}}}, lenient=("params", "oracle"))
+    with pytest.raises(ValueError, match=r"oracle.params.max_depth=3; this run has oracle.params.max_depth=4"):
+        check_settings(study, {"oracle": {"class": "m.Forest", "params": {"max_depth": 4}}},
+                       lenient=("params", "oracle"))
+
+
+def test_a_study_begun_with_more_draws_continues_with_them(small_data, tmp_path):
+    """Before n_draws was recorded: the draws of its complete trials are its n_draws, lent to a run
+    that leaves n_draws to the family's default (2 for trees), and its top draws refit."""
+    X, y = small_data
+    for seed in range(3):
+        storage = str(tmp_path / f"runs{seed}.journal")
+        first = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=6, n_draws=3,
+                            prune_draws=None, random_state=seed, storage=storage, study_name="s")
+        study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+        study.set_user_attr("compact", {k: v for k, v in study.user_attrs["compact"].items() if k != "n_draws"})
+        second = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=8,
+                             storage=storage, study_name="s")
+        assert [len(t.scores) for t in second.trials_[1:]] == [3] * 7
+        assert second.best_draw_score_ == max(max(t.scores) for t in second.trials_)
+        assert [t.scores for t in second.trials_[:6]] == [t.scores for t in first.trials_]
+        with pytest.raises(ValueError, match="n_draws=3; this run has n_draws=2"):
+            run(X, y, storage, 9, random_state=None)  # n_draws=2 given
+    # Only the original data's trial finished (one score whatever n_draws): nothing to lend.
+    storage = str(tmp_path / "original_only.journal")
+    compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=1, n_draws=3,
+                random_state=0, storage=storage, study_name="s")
+    study = optuna.load_study(study_name="s", storage=resolve_storage(storage))
+    study.set_user_attr("compact", {k: v for k, v in study.user_attrs["compact"].items() if k != "n_draws"})
+    later = compact.fit(DecisionTreeClassifier(), X, y, size=2, oracle=GaussianNB(), n_trials=4, prune_draws=None,
+                        storage=storage, study_name="s")
+    assert [len(t.scores) for t in later.trials_] == [1, 2, 2, 2]
 
 
 def test_worker_processes_share_a_study(small_data, tmp_path):
