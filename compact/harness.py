@@ -350,6 +350,10 @@ def _check_budgets(adapter, names, requests, primary: str) -> None:
 def _check_options(adapter, search_params: dict, pruning: dict) -> None:
     """Keys of ``search_params`` that compare sets itself, and pruning options the family's
     :meth:`Adapter.fit_counterpart` does not take, would fail in the middle of the run."""
+    shared = sorted({"storage", "study_name"} & {k for k, v in search_params.items() if v is not None})
+    if shared:  # every compaction would continue one study: other data each, so refused after the first
+        raise ValueError(f"search_params {shared}: compare runs a compaction per seed and size, each on its own "
+                         "split, which cannot share one study; leave them out.")
     taken = sorted(set(search_params) & set(SET_BY_COMPARE))
     if taken:
         raise ValueError(f"search_params {taken}: compare sets {'it' if len(taken) == 1 else 'them'} for each "

@@ -423,6 +423,9 @@ def test_parameter_budgets_and_options_are_checked_before_any_work(iris, no_work
         compact.compare(mlp, X, y, sizes=[8], methods=["baseline", "pruned"])
     with pytest.raises(ValueError, match=r"^search_params \['n_jobs', 'random_state'\]: compare sets them"):
         compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], search_params={"random_state": 1, "n_jobs": 2})
+    with pytest.raises(ValueError, match=r"^search_params \['storage', 'study_name'\]: compare runs a compaction"):
+        compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], search_params={"storage": "s.journal",
+                                                                                  "study_name": "s"})
     with pytest.raises(ValueError, match=r"^pruning \['rounds'\]: DecisionTreeClassifier's counterparts take no"):
         compact.compare(DecisionTreeClassifier(), X, y, sizes=[2], pruning={"rounds": 3})
     with pytest.raises(ValueError, match=r"^pruning \['round'\]: TorchMLPClassifier's counterparts take only rounds"):
