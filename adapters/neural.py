@@ -61,6 +61,7 @@ class TorchMLPAdapter(Adapter):
 
     def __init__(self, estimator):
         super().__init__(estimator)
+        estimator.training_options()  # bad training settings: one line before any work
         self.ticket = None  # the sparse net's mask and rewound weights, set by prepare
 
     @classmethod
@@ -69,6 +70,14 @@ class TorchMLPAdapter(Adapter):
 
     def build(self, size, random_state=None):
         return super().build({}, random_state)
+
+    def seed_for(self, random_state) -> int:
+        """The seed of a net trained for the sparse net's ticket or a counterpart: the estimator's own
+        ``random_state`` where set (it wins, as in :meth:`build`), else ``random_state`` (0 for None)."""
+        from compact._validation import check_seed
+
+        own = self.estimator.random_state
+        return check_seed(own) if own is not None else 0 if random_state is None else int(random_state)
 
     def width(self, size: dict[str, int], n_features: int, n_classes: int) -> int:
         """Widest hidden layer allowed by ``size`` for this data (the estimator's own without a limit)."""
@@ -104,8 +113,8 @@ class TorchMLPAdapter(Adapter):
         from compact.pruning import find_ticket
 
         hidden = self._hidden(size, X, np.unique(y).size)
-        dense = self.build({}, random_state).set_params(hidden_layer_sizes=hidden)
-        seed = 0 if random_state is None else int(random_state)
+        seed = self.seed_for(random_state)
+        dense = self.build({}, seed).set_params(hidden_layer_sizes=hidden)
         self.ticket = find_ticket(dense, X, y, size["n_nonzero"], seed=seed)
         self.ticket_budget = size["n_nonzero"]
 
@@ -200,7 +209,7 @@ class TorchMLPAdapter(Adapter):
         budget = size.get("n_nonzero", size.get("n_params"))
         if budget is None:
             raise ValueError("MLP counterparts need a parameter budget: size n_params or n_nonzero.")
-        seed = 0 if random_state is None else int(random_state)
+        seed = self.seed_for(random_state)
         estimator = self.build({}, seed)
         late = name == "late_rewinding"
         key = ("dense", seed, rewind_epoch if late else 0)
@@ -230,6 +239,7 @@ class TorchModuleAdapter(Adapter):
 
     def __init__(self, estimator):
         super().__init__(estimator)
+        estimator.training_options()  # bad training settings: one line before any work
         self._budget_sizes: dict[tuple[int, int, int], int] = {}
 
     @classmethod

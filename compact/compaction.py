@@ -155,7 +155,20 @@ def fit(estimator, X, y, *, size, validation_data=None, **params) -> CompactResu
     Raises
     ------
     ValueError, TypeError
-        For invalid parameters or data, before any model is trained.
+        For invalid parameters or data, before any model is trained; a
+        ``ValueError`` also where the original data cannot be fitted and
+        scored (chained to the family's error), or a continued study was run
+        with other settings.
+    RuntimeError
+        Where no drawn sample could be fitted and scored (every trial failed;
+        chained to the first error).
+
+    Warns
+    -----
+    RuntimeWarning
+        Where some trials failed (left out, kept in the study as FAIL with
+        their error), or the search was interrupted (Ctrl-C: the best model
+        so far is returned, ``interrupted_=True``).
 
     Notes
     -----

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import compact
@@ -241,3 +242,53 @@ def test_cuda_training_matches_cpu_closely(digits_scaled):
 
     ticket = lottery_ticket(TorchMLPClassifier((24,), epochs=5), X_tr, y_tr, 400, rounds=2, device="cuda")
     assert nonzero_parameters(ticket) <= 400
+
+
+@pytest.mark.parametrize("setting, message", [
+    (dict(epochs=0), "^epochs must be a positive integer, got 0.$"),
+    (dict(batch_size=-5), "^batch_size must be a positive integer"),
+    (dict(patience=0), "^patience must be a positive integer"),
+    (dict(lr=0.0), "^lr must be a positive number"),
+    (dict(weight_decay=-1.0), "^weight_decay must be a non-negative number"),
+    (dict(validation_fraction=1.5), r"^validation_fraction must be in \(0, 1\)"),
+])
+def test_training_settings_that_would_train_nothing_are_refused_before_any_work(small_data, setting, message):
+    """epochs=0 or a negative batch size trained nothing without a word; the adapter checks them, so compact.fit
+    refuses them before the oracle is fitted."""
+    from sklearn.linear_model import LogisticRegression
+
+    class NeverFitted(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("the oracle was fitted")
+
+    X, y = small_data
+    with pytest.raises(ValueError, match=message):
+        TorchMLPClassifier((4,), device="cpu", **setting).fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        compact.fit(TorchMLPClassifier((4,), device="cpu", **setting), X, y, size={"hidden_units": 2}, n_trials=2,
+                    oracle=NeverFitted())
+
+
+def test_negative_weights_and_diverged_training_are_errors(small_data):
+    X, y = small_data
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        TorchMLPClassifier((4,), epochs=1, device="cpu").fit(X, y, sample_weight=-np.ones(len(y)))
+    diverges = TorchMLPClassifier((8,), epochs=2, lr=1e20, device="cpu", random_state=0)
+    with pytest.raises(ValueError, match="^Training diverged: the net's weights are not all finite numbers"):
+        clone(diverges).fit(X * 1e3, y)
+    # In a search, the baseline (the original data) diverges first: one error, not a model of NaN weights.
+    with pytest.raises(ValueError, match="could not be fitted and scored .*Training diverged"):
+        compact.fit(diverges, X * 1e3, y, size={"hidden_units": 4}, n_trials=2, random_state=0)
+
+
+def test_the_estimators_own_random_state_seeds_the_sparse_nets_ticket(small_data):
+    X, y = small_data
+    tickets = []
+    for random_state in (1, 2):
+        adapter = TorchMLPAdapter(TorchMLPClassifier((8,), epochs=2, device="cpu", random_state=5))
+        adapter.prepare(X, y, size={"n_nonzero": 60}, random_state=random_state)
+        tickets.append(adapter.ticket)
+    assert all(np.array_equal(a, b) for a, b in zip(tickets[0].masks, tickets[1].masks))
+    assert all(np.array_equal(np.asarray(a[0]), np.asarray(b[0])) for a, b in zip(tickets[0].rewind, tickets[1].rewind))
+    free = TorchMLPAdapter(TorchMLPClassifier((8,), epochs=2, device="cpu"))
+    assert free.seed_for(1) == 1 and free.seed_for(None) == 0

@@ -277,7 +277,12 @@ def train_mlps(
         Class codes 0..n_classes-1.
     weights : array of shape (K, n)
         Per-candidate row weights (resample counts or sampling frequencies);
-        rows with weight 0 do not count for that candidate.
+        rows with weight 0 add nothing to that candidate's loss.  Minibatches
+        are drawn over all ``n`` rows, so with ``batch_size < n`` a candidate
+        takes as many steps as on the full data (a minibatch of weight 0
+        moves it only through Adam's momentum and ``weight_decay``), and each
+        minibatch's loss is its weighted mean: weights act exactly as repeat
+        counts in full-batch training (``batch_size >= n``).
     hidden : tuple of int
         Hidden layer widths, shared by all candidates.
     seeds : sequence of K ints

@@ -65,7 +65,20 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
 
     def training_options(self) -> dict:
         """Keyword arguments of the training engine (:func:`~compact.neural.engine.train_mlps`,
-        :func:`~compact.neural.engine.train_modules`) besides data and seeds."""
+        :func:`~compact.neural.engine.train_modules`) besides data and seeds, checked: a bad value
+        (``epochs=0``, a negative ``batch_size``) would train nothing, or diverge, without a word."""
+        for name in ("epochs", "batch_size", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        for name, low in (("lr", 0.0), ("weight_decay", None)):
+            value = getattr(self, name)
+            if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value)
+                    or (value <= low if low is not None else value < 0)):
+                raise ValueError(f"{name} must be a {'positive' if low is not None else 'non-negative'} "
+                                 f"number, got {value!r}.")
+        if not isinstance(self.validation_fraction, numbers.Real) or not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}.")
         return dict(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, weight_decay=self.weight_decay,
                     device=resolve_device(self.device), early_stopping=self.early_stopping,
                     validation_fraction=self.validation_fraction, patience=self.patience)
@@ -75,7 +88,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
         return X, codes, weights[None, :]
 
     def predict(self, X):
@@ -134,10 +147,12 @@ class TorchMLPClassifier(TorchClassifierBase):
         ``layers`` is a list of ``(weights (in, out), biases (out,) or (1, out))``
         per layer, e.g. one candidate of :func:`~compact.neural.train_mlps`.
         """
+        coefs = [np.asarray(w, dtype=np.float32) for w, _ in layers]
+        intercepts = [np.asarray(b, dtype=np.float32).reshape(-1) for _, b in layers]
+        _check_finite(coefs + intercepts)
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = int(n_features_in)
-        self.coefs_ = [np.asarray(w, dtype=np.float32) for w, _ in layers]
-        self.intercepts_ = [np.asarray(b, dtype=np.float32).reshape(-1) for _, b in layers]
+        self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_params_ = int(sum(w.size + b.size for w, b in zip(self.coefs_, self.intercepts_)))
         return self
 
@@ -215,6 +230,7 @@ class TorchModuleClassifier(TorchClassifierBase):
 
     def load_module(self, module, *, classes, n_features_in: int):
         """Make this a fitted model around a trained ``module``; returns ``self``."""
+        _check_finite([p.detach().cpu().numpy() for p in module.parameters()])
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = int(n_features_in)
         self.module_ = module.eval()
@@ -229,3 +245,9 @@ class TorchModuleClassifier(TorchClassifierBase):
         with torch.no_grad():
             logits = self.module_.eval()(torch.as_tensor(X))[:, : len(self.classes_)]
             return torch.softmax(logits.double(), dim=1).numpy()
+
+
+def _check_finite(arrays) -> None:
+    """Trained weights must be numbers: a diverged net (too high ``lr``) predicts one class from NaN."""
+    if not all(np.isfinite(a).all() for a in arrays):
+        raise ValueError("Training diverged: the net's weights are not all finite numbers; lower lr.")
