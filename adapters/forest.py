@@ -23,7 +23,7 @@ class ForestAdapter(Adapter):
     @property
     def default_score_on(self) -> str:
         """Random forest classifiers are scored on the training and validation rows together:
-        measured on generated problems (README, "Score rows"), their test F1 was higher than
+        measured on generated problems (docs/benchmarks.md, "Score rows"), their test F1 was higher than
         with the validation rows alone.  Extra trees (fitted on every training row, no
         bootstrap) and regressors were not measured and keep the validation rows."""
         return "train+validation" if isinstance(self.estimator, RandomForestClassifier) else "validation"

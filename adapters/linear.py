@@ -125,7 +125,7 @@ class LogisticL1Adapter(L1PathAdapter):
     """
 
     #: Scored on the training and validation rows together: measured on generated
-    #: problems (README, "Score rows"), test F1 higher than with the validation rows alone.
+    #: problems (docs/benchmarks.md, "Score rows"), test F1 higher than with the validation rows alone.
     default_score_on = "train+validation"
 
     @classmethod
@@ -178,7 +178,7 @@ class LinearProbabilityAdapter(LassoAdapter):
     """:class:`compact.LinearProbabilityClassifier`: the Lasso path on one-hot labels."""
 
     #: Scored on the training and validation rows together: measured on generated
-    #: problems (README, "Score rows"), test F1 higher than with the validation rows alone
+    #: problems (docs/benchmarks.md, "Score rows"), test F1 higher than with the validation rows alone
     #: (Lasso itself, a regressor, was not measured and keeps the validation rows).
     default_score_on = "train+validation"
 

@@ -20,20 +20,20 @@ class DecisionTreeAdapter(Adapter):
     size_names = ("max_depth", "max_leaf_nodes")
     releases_gil = True
     # Two draws a trial: a third costs a half more fits and, measured on
-    # generated problems (README, "Speed benchmarks"), did not give better trees on test data.
+    # generated problems (docs/benchmarks.md, "Speed benchmarks"), did not give better trees on test data.
     default_n_draws = 2
 
     @property
     def default_score_on(self) -> str:
         """Classifiers are scored on the training and validation rows together: measured on
-        generated problems (README, "Score rows"), their test F1 was higher than with the
+        generated problems (docs/benchmarks.md, "Score rows"), their test F1 was higher than with the
         validation rows alone; regressors' test R² did not clearly change, so they keep
         the validation rows."""
         return "validation" if is_regressor(self.estimator) else "train+validation"
 
     def default_sample_frac_scale(self, size: dict[str, int]) -> str:
         """Stumps (depth 1, or 2 leaves) of classifiers search ``sample_frac`` on a log scale from
-        5 % (``"log"``): measured (README, "Sample sizes"), it found better stumps where a tree's Gini
+        5 % (``"log"``): measured (docs/benchmarks.md, "Sample sizes"), it found better stumps where a tree's Gini
         split sits far from the one F1 prefers; deeper trees gained nothing on generated problems
         and keep ``"linear"``, as regressors (not measured)."""
         stump = size.get("max_depth") == 1 or size.get("max_leaf_nodes") == 2

@@ -85,7 +85,8 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel processes over sizes")
     parser.add_argument("--weights-mode", action="store_true")
     parser.add_argument("--prune-draws", default="default",
-                        help="compact.fit's prune_draws: a number or 'none' (every draw; the figures in the README)")
+                        help="compact.fit's prune_draws: a number or 'none' (every draw; the figures in "
+                             "docs/benchmarks.md)")
     parser.add_argument("--method", choices=("oracle", "density_tree"), default="oracle")
     parser.add_argument("--json", help="write the rows to this file")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ best trial.  The model returned (``select``) is
 * ``"draw"``: the best-scoring draw of any trial, stopped ones included
   (ties: the lowest trial number).  Where the score rows hold the training
   rows too, a draw's score is taken on thousands of rows and picking the top
-  one overfits little; measured on generated problems (README, "Returned
+  one overfits little; measured on generated problems (docs/benchmarks.md, "Returned
   model").
 
 The baseline is the original distribution's model.  Trials run by other
